@@ -1,0 +1,66 @@
+/**
+ * One error hierarchy for the whole product. Every failure a caller can see has a stable `code`
+ * that tests and users match on; the HTTP layer maps it to problem+json (or an OAuth error) in
+ * one place and never shows a message that came from a store or a stack.
+ */
+
+/** Every code a Tessera error can carry, with the HTTP status it maps to by default. */
+export const errorStatus = {
+  invalid_request: 400,
+  malformed_json: 400,
+  invalid_email: 400,
+  weak_password: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  session_expired: 401,
+  // Access-token verification failures (RFC 6750 invalid_token); see core/tokens/verify.ts.
+  token_malformed: 401,
+  token_too_large: 401,
+  token_unsupported: 401,
+  token_unknown_key: 401,
+  token_signature_invalid: 401,
+  token_expired: 401,
+  token_not_yet_valid: 401,
+  token_claim_invalid: 401,
+  token_revoked: 401,
+  csrf: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  email_taken: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+  store_unavailable: 503,
+} as const;
+
+/** A stable, machine-readable error code. */
+export type ErrorCode = keyof typeof errorStatus;
+
+/** Extra facts an error can carry to the HTTP layer. */
+export interface ErrorDetails {
+  /** Seconds until a rate-limited caller may try again (becomes `Retry-After`). */
+  retryAfterSeconds?: number;
+  /** Which input field was wrong, for validation errors. */
+  field?: string;
+}
+
+/** The one error class of Tessera: a code, a human message safe to show, and a status. */
+export class TesseraError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+    this.name = 'TesseraError';
+    this.status = errorStatus[code];
+  }
+}
+
+/** True when `value` is a TesseraError (works across module copies by checking the shape). */
+export function isTesseraError(value: unknown): value is TesseraError {
+  return value instanceof TesseraError;
+}
