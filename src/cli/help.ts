@@ -1,0 +1,30 @@
+import { options } from '../config.js';
+
+/** The usage text of the `tessera` command. */
+export function usage(): string {
+  return [
+    'Usage: tessera <command> [flags]',
+    '',
+    'Commands:',
+    '  serve                 start the server (embedded SQLite at ./tessera.db by default)',
+    '  help config           list every configuration option as a markdown table',
+    '',
+    'Every option is a flag and an environment variable; `tessera help config` lists them.',
+  ].join('\n');
+}
+
+/** Every configuration option as a markdown table (the README's table comes from this). */
+export function configTable(): string {
+  const rows = options.map((option) => {
+    const fallback =
+      typeof option.fallback === 'function'
+        ? '(derived)'
+        : option.fallback === undefined
+          ? 'unset'
+          : JSON.stringify(option.fallback);
+    return `| \`${option.env}\` | \`--${option.flag}\` | ${fallback} | ${option.doc} |`;
+  });
+  return ['| variable | flag | default | meaning |', '| --- | --- | --- | --- |', ...rows].join(
+    '\n',
+  );
+}

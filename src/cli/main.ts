@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/** The `tessera` command: dispatches to one module per command. */
+import { TesseraError } from '../core/errors.js';
+import { parseCommandLine } from './args.js';
+import { configTable, usage } from './help.js';
+import { serve } from './serve.js';
+
+async function main(argv: string[]): Promise<void> {
+  const args = parseCommandLine(argv);
+  const [command, ...rest] = args.words;
+  if (args.switches.help || command === undefined || command === 'help') {
+    process.stdout.write(`${rest[0] === 'config' ? configTable() : usage()}\n`);
+    return;
+  }
+  if (command === 'serve') return serve(args);
+  throw new TesseraError('invalid_request', `unknown command "${command}"; see tessera help`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`tessera: ${message}\n`);
+  process.exit(2);
+});

@@ -1,0 +1,334 @@
+/**
+ * Every option of Tessera in one place: its name, environment variable, flag, default, validation
+ * and documentation. The README's configuration table is generated from `options` (see
+ * `tessera help config`), so the docs cannot drift from the code.
+ */
+import { TesseraError } from './core/errors.js';
+
+/** The validated configuration every part of the server reads. */
+export interface Config {
+  host: string;
+  port: number;
+  issuer: string;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  secret: string | undefined;
+  allowedOrigins: string[];
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+  sessionTouchSeconds: number;
+  loginAccountLimit: number;
+  loginIpLimit: number;
+  loginWindowMinutes: number;
+  signupIpLimit: number;
+  signupWindowMinutes: number;
+  argon2MemoryKiB: number;
+  argon2Iterations: number;
+  argon2Parallelism: number;
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  logLevel: string;
+}
+
+interface OptionSpec<K extends keyof Config> {
+  key: K;
+  env: string;
+  flag: string;
+  /** The default, or a function of the options parsed so far. */
+  fallback: Config[K] | ((partial: Partial<Config>) => Config[K]);
+  parse: (raw: string, name: string) => Config[K];
+  doc: string;
+}
+
+type AnyOption = { [K in keyof Config]: OptionSpec<K> }[keyof Config];
+
+function invalid(name: string, expected: string, raw: string): TesseraError {
+  return new TesseraError('invalid_request', `${name} must be ${expected} (got "${raw}")`);
+}
+
+function integer(min: number, max: number) {
+  return (raw: string, name: string): number => {
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw.trim()) || value < min || value > max) {
+      throw invalid(name, `an integer from ${min} to ${max}`, raw);
+    }
+    return value;
+  };
+}
+
+function text(raw: string): string {
+  return raw;
+}
+
+function optionalText(raw: string): string | undefined {
+  return raw === '' ? undefined : raw;
+}
+
+function boolean(raw: string, name: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw invalid(name, 'true or false', raw);
+}
+
+function url(protocols: string[]) {
+  return (raw: string, name: string): string => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw invalid(name, `a URL (${protocols.join(', ')})`, raw);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw invalid(name, `a URL with scheme ${protocols.join(' or ')}`, raw);
+    }
+    return raw;
+  };
+}
+
+function issuer(raw: string, name: string): string {
+  const value = url(['http:', 'https:'])(raw, name);
+  const parsed = new URL(value);
+  if (parsed.search || parsed.hash) throw invalid(name, 'a URL without query or fragment', raw);
+  // RFC 8414 §2: the issuer has no trailing slash ambiguity; we keep it without one.
+  return value.replace(/\/+$/, '');
+}
+
+function databaseUrl(raw: string, name: string): string {
+  if (raw.startsWith('sqlite:')) return raw;
+  return url(['postgres:', 'postgresql:'])(raw, name);
+}
+
+function origins(raw: string, name: string): string[] {
+  const list = raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  for (const item of list) {
+    const parsed = (() => {
+      try {
+        return new URL(item);
+      } catch {
+        throw invalid(name, 'a comma-separated list of origins like https://app.example.com', raw);
+      }
+    })();
+    if (parsed.origin !== item) {
+      throw invalid(name, `origins only (scheme://host[:port]); "${item}" is not one`, raw);
+    }
+  }
+  return list;
+}
+
+function level(raw: string, name: string): string {
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!levels.includes(raw)) throw invalid(name, `one of ${levels.join(', ')}`, raw);
+  return raw;
+}
+
+/** Every option, in the order the README documents them. */
+export const options: readonly AnyOption[] = [
+  {
+    key: 'host',
+    env: 'TESSERA_HOST',
+    flag: 'host',
+    fallback: '127.0.0.1',
+    parse: text,
+    doc: 'Address the server listens on.',
+  },
+  {
+    key: 'port',
+    env: 'TESSERA_PORT',
+    flag: 'port',
+    fallback: 8080,
+    parse: integer(0, 65535),
+    doc: 'Port the server listens on (0 picks a free one).',
+  },
+  {
+    key: 'issuer',
+    env: 'TESSERA_ISSUER',
+    flag: 'issuer',
+    fallback: (p) => `http://localhost:${p.port ?? 8080}`,
+    parse: issuer,
+    doc: 'Public base URL: the `iss` of tokens, the base of metadata URLs; `https://` turns on `Secure` and `__Host-` cookies.',
+  },
+  {
+    key: 'databaseUrl',
+    env: 'TESSERA_DATABASE_URL',
+    flag: 'database-url',
+    fallback: 'sqlite:./tessera.db',
+    parse: databaseUrl,
+    doc: '`sqlite:<path>` (embedded default) or `postgres://…`.',
+  },
+  {
+    key: 'redisUrl',
+    env: 'TESSERA_REDIS_URL',
+    flag: 'redis-url',
+    fallback: undefined,
+    parse: (raw, name) => optionalText(raw) && url(['redis:', 'rediss:'])(raw, name),
+    doc: '`redis://…`; unset means no Redis.',
+  },
+  {
+    key: 'secret',
+    env: 'TESSERA_SECRET',
+    flag: 'secret',
+    fallback: undefined,
+    parse: optionalText,
+    doc: 'Encrypts private signing keys at rest; unset stores them unencrypted, with a warning.',
+  },
+  {
+    key: 'allowedOrigins',
+    env: 'TESSERA_ALLOWED_ORIGINS',
+    flag: 'allowed-origins',
+    fallback: (p) => [new URL(p.issuer ?? 'http://localhost:8080').origin],
+    parse: origins,
+    doc: "Comma-separated origins allowed to send cookie-authenticated writes; defaults to the issuer's origin.",
+  },
+  {
+    key: 'sessionIdleMinutes',
+    env: 'TESSERA_SESSION_IDLE_MINUTES',
+    flag: 'session-idle-minutes',
+    fallback: 30,
+    parse: integer(1, 60 * 24 * 30),
+    doc: 'A session unused this long ends (NIST SP 800-63B AAL2: 30 minutes).',
+  },
+  {
+    key: 'sessionAbsoluteHours',
+    env: 'TESSERA_SESSION_ABSOLUTE_HOURS',
+    flag: 'session-absolute-hours',
+    fallback: 12,
+    parse: integer(1, 24 * 90),
+    doc: 'A session ends this long after login whatever the activity (NIST SP 800-63B AAL2: 12 hours).',
+  },
+  {
+    key: 'sessionTouchSeconds',
+    env: 'TESSERA_SESSION_TOUCH_SECONDS',
+    flag: 'session-touch-seconds',
+    fallback: 60,
+    parse: integer(0, 3600),
+    doc: 'Last-seen is written at most this often per session, so reads do not write on every request.',
+  },
+  {
+    key: 'loginAccountLimit',
+    env: 'TESSERA_LOGIN_ACCOUNT_LIMIT',
+    flag: 'login-account-limit',
+    fallback: 10,
+    parse: integer(1, 100000),
+    doc: 'Failed logins allowed per account per window before 429.',
+  },
+  {
+    key: 'loginIpLimit',
+    env: 'TESSERA_LOGIN_IP_LIMIT',
+    flag: 'login-ip-limit',
+    fallback: 100,
+    parse: integer(1, 1000000),
+    doc: 'Login attempts allowed per client IP per window before 429.',
+  },
+  {
+    key: 'loginWindowMinutes',
+    env: 'TESSERA_LOGIN_WINDOW_MINUTES',
+    flag: 'login-window-minutes',
+    fallback: 15,
+    parse: integer(1, 24 * 60),
+    doc: 'Length of the login rate-limit window.',
+  },
+  {
+    key: 'signupIpLimit',
+    env: 'TESSERA_SIGNUP_IP_LIMIT',
+    flag: 'signup-ip-limit',
+    fallback: 20,
+    parse: integer(1, 1000000),
+    doc: 'Sign-ups allowed per client IP per window before 429.',
+  },
+  {
+    key: 'signupWindowMinutes',
+    env: 'TESSERA_SIGNUP_WINDOW_MINUTES',
+    flag: 'signup-window-minutes',
+    fallback: 60,
+    parse: integer(1, 24 * 60),
+    doc: 'Length of the sign-up rate-limit window.',
+  },
+  {
+    key: 'argon2MemoryKiB',
+    env: 'TESSERA_ARGON2_MEMORY_KIB',
+    flag: 'argon2-memory-kib',
+    fallback: 19456,
+    parse: integer(1024, 4 * 1024 * 1024),
+    doc: 'argon2id memory cost (OWASP: 19 MiB with 2 iterations).',
+  },
+  {
+    key: 'argon2Iterations',
+    env: 'TESSERA_ARGON2_ITERATIONS',
+    flag: 'argon2-iterations',
+    fallback: 2,
+    parse: integer(1, 100),
+    doc: 'argon2id time cost.',
+  },
+  {
+    key: 'argon2Parallelism',
+    env: 'TESSERA_ARGON2_PARALLELISM',
+    flag: 'argon2-parallelism',
+    fallback: 1,
+    parse: integer(1, 16),
+    doc: 'argon2id lanes.',
+  },
+  {
+    key: 'bodyLimitBytes',
+    env: 'TESSERA_BODY_LIMIT_BYTES',
+    flag: 'body-limit-bytes',
+    fallback: 16384,
+    parse: integer(1024, 1024 * 1024),
+    doc: 'Largest request body accepted; larger ones get 413 before parsing.',
+  },
+  {
+    key: 'trustProxy',
+    env: 'TESSERA_TRUST_PROXY',
+    flag: 'trust-proxy',
+    fallback: false,
+    parse: boolean,
+    doc: 'Take the client IP from X-Forwarded-For (only behind a proxy you run).',
+  },
+  {
+    key: 'logLevel',
+    env: 'TESSERA_LOG_LEVEL',
+    flag: 'log-level',
+    fallback: 'info',
+    parse: level,
+    doc: 'pino log level.',
+  },
+];
+
+/** Where raw option values come from: environment variables and `--flag value` pairs. */
+export interface ConfigSources {
+  env?: Record<string, string | undefined>;
+  flags?: Record<string, string | undefined>;
+}
+
+/** Builds and validates the configuration; throws a TesseraError naming the bad variable. */
+export function loadConfig(sources: ConfigSources = {}, overrides: Partial<Config> = {}): Config {
+  const env = sources.env ?? {};
+  const flags = sources.flags ?? {};
+  const partial: Partial<Config> = {};
+  for (const option of options) {
+    const fromFlag = flags[option.flag];
+    const fromEnv = env[option.env];
+    const raw = fromFlag ?? fromEnv;
+    const name = fromFlag !== undefined ? `--${option.flag}` : option.env;
+    let value: unknown;
+    if (option.key in overrides) value = overrides[option.key];
+    else if (raw !== undefined) value = option.parse(raw, name);
+    else value = typeof option.fallback === 'function' ? option.fallback(partial) : option.fallback;
+    (partial as Record<string, unknown>)[option.key] = value;
+  }
+  const config = partial as Config;
+  if (config.sessionIdleMinutes > config.sessionAbsoluteHours * 60) {
+    throw new TesseraError(
+      'invalid_request',
+      'TESSERA_SESSION_IDLE_MINUTES must not exceed TESSERA_SESSION_ABSOLUTE_HOURS × 60',
+    );
+  }
+  return config;
+}
+
+/** True when cookies must be `Secure` and `__Host-` prefixed (the issuer is https). */
+export function isSecureIssuer(config: Pick<Config, 'issuer'>): boolean {
+  return new URL(config.issuer).protocol === 'https:';
+}

@@ -1,0 +1,119 @@
+import { TesseraError } from '../errors.js';
+import { randomToken, sha256Hex } from '../random.js';
+import type { CoreDeps } from '../deps.js';
+import type { SessionRecord, UserRecord } from '../../stores/ports.js';
+
+/** A session id is 32 random bytes, base64url: 43 characters. Anything else is not one. */
+const SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+const MAX_USER_AGENT = 512;
+
+/** A session just created: the secret goes into the cookie and nowhere else. */
+export interface NewSession {
+  secret: string;
+  session: SessionRecord;
+}
+
+/** A session that passed validation, with its user. */
+export interface ValidSession {
+  session: SessionRecord;
+  user: UserRecord;
+}
+
+/** Where a login comes from, kept with the session so its owner can recognise it. */
+export interface SessionOrigin {
+  userAgent: string;
+  ip: string;
+}
+
+/** Server-side sessions: created at login, checked on every request, listed and revoked. */
+export class Sessions {
+  constructor(private readonly deps: CoreDeps) {}
+
+  /** Starts a new session with fresh random ids (never reusing one: no fixation). */
+  async create(userId: string, origin: SessionOrigin): Promise<NewSession> {
+    const now = this.deps.clock.now();
+    const secret = randomToken(32);
+    const session: SessionRecord = {
+      id: randomToken(16),
+      secretHash: sha256Hex(secret),
+      userId,
+      createdAt: now,
+      lastSeenAt: now,
+      absoluteExpiresAt: now + this.deps.policy.session.absoluteMs,
+      userAgent: origin.userAgent.slice(0, MAX_USER_AGENT),
+      ip: origin.ip,
+      csrfSecret: randomToken(32),
+    };
+    await this.deps.stores.sessions.insert(session);
+    return { secret, session };
+  }
+
+  /**
+   * Validates the secret from a cookie: it must be a live session (neither idle nor past its
+   * absolute expiry, its user still there). Records activity at most once per
+   * `touchMs`, so a busy session does not write on every request.
+   */
+  async validate(secret: string): Promise<ValidSession> {
+    const { stores, clock, policy } = this.deps;
+    if (!SECRET_SHAPE.test(secret)) throw unauthenticated();
+    const session = await stores.sessions.findBySecretHash(sha256Hex(secret));
+    if (!session) throw unauthenticated();
+    const now = clock.now();
+    if (now >= this.expiresAt(session)) {
+      await stores.sessions.deleteForUser(session.userId, session.id);
+      throw new TesseraError('session_expired', 'the session has expired; log in again');
+    }
+    // Sessions are revoked by deletion; the per-user cutoff governs tokens (see Accounts).
+    const user = await stores.users.findById(session.userId);
+    if (!user) {
+      await stores.sessions.deleteForUser(session.userId, session.id);
+      throw unauthenticated();
+    }
+    if (now - session.lastSeenAt >= policy.session.touchMs) {
+      session.lastSeenAt = now;
+      await stores.sessions.touch(session.id, now);
+    }
+    return { session, user };
+  }
+
+  /** When the session ends if it stays unused: the earlier of idle and absolute expiry. */
+  expiresAt(session: SessionRecord): number {
+    return Math.min(
+      session.absoluteExpiresAt,
+      session.lastSeenAt + this.deps.policy.session.idleMs,
+    );
+  }
+
+  /** The user's live sessions, newest first. */
+  async list(userId: string): Promise<SessionRecord[]> {
+    const now = this.deps.clock.now();
+    const sessions = await this.deps.stores.sessions.listByUser(userId);
+    return sessions
+      .filter((session) => now < this.expiresAt(session))
+      .sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  /** Revokes one of the user's sessions; `not_found` for an id that is not theirs. */
+  async revoke(userId: string, id: string): Promise<void> {
+    if (!(await this.deps.stores.sessions.deleteForUser(userId, id))) {
+      throw new TesseraError('not_found', 'no such session');
+    }
+  }
+
+  /** Revokes every session of the user except `exceptId` (all of them when it is absent). */
+  async revokeAll(userId: string, exceptId?: string): Promise<number> {
+    return this.deps.stores.sessions.deleteAllForUser(userId, exceptId);
+  }
+
+  /** Deletes expired sessions; run periodically by the server. */
+  async sweep(): Promise<number> {
+    return this.deps.stores.sessions.deleteExpired(
+      this.deps.clock.now(),
+      this.deps.policy.session.idleMs,
+    );
+  }
+}
+
+function unauthenticated(): TesseraError {
+  return new TesseraError('unauthenticated', 'no valid session');
+}

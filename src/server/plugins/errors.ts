@@ -1,0 +1,103 @@
+/**
+ * The one place errors become HTTP answers: RFC 9457 problem details with a stable `code`.
+ * Nothing from a store or a stack trace reaches the client; unknown failures are logged and
+ * answered with a bare 500.
+ */
+import { TesseraError, errorStatus } from '../../core/errors.js';
+import type { ErrorCode } from '../../core/errors.js';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** The problem+json body. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  field?: string;
+}
+
+const TITLES: Partial<Record<ErrorCode, string>> = {
+  invalid_request: 'Invalid request',
+  malformed_json: 'Malformed JSON',
+  unauthenticated: 'Authentication required',
+  csrf: 'Cross-site request refused',
+  rate_limited: 'Too many requests',
+  internal: 'Internal error',
+  store_unavailable: 'Service unavailable',
+};
+
+// Fastify's own failures of body parsing and validation, mapped to our codes.
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+  FST_ERR_VALIDATION: 'invalid_request',
+};
+
+/** Turns any thrown value into a TesseraError that is safe to show. */
+export function toTesseraError(error: unknown): TesseraError {
+  if (error instanceof TesseraError) return error;
+  const fastifyError = error as Partial<FastifyError> | undefined;
+  const code = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (code === 'invalid_request' && fastifyError?.validation) {
+    return new TesseraError('invalid_request', fastifyError.message ?? 'invalid request');
+  }
+  if (code) return new TesseraError(code, describe(code));
+  if (error instanceof SyntaxError && (error as Partial<FastifyError>).statusCode === 400) {
+    return new TesseraError('malformed_json', describe('malformed_json'));
+  }
+  const status = fastifyError?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new TesseraError('invalid_request', 'the request could not be processed');
+  }
+  return new TesseraError('internal', 'internal error');
+}
+
+function describe(code: ErrorCode): string {
+  switch (code) {
+    case 'malformed_json':
+      return 'the body is not valid JSON';
+    case 'payload_too_large':
+      return 'the body is larger than allowed';
+    case 'unsupported_media_type':
+      return 'this endpoint takes application/json';
+    default:
+      return 'invalid request';
+  }
+}
+
+/** Builds the problem+json body for an error. */
+export function problemOf(error: TesseraError): Problem {
+  const problem: Problem = {
+    type: `urn:tessera:error:${error.code}`,
+    title: TITLES[error.code] ?? error.code.replaceAll('_', ' '),
+    status: errorStatus[error.code],
+    detail: error.message,
+    code: error.code,
+  };
+  if (error.details.field !== undefined) problem.field = error.details.field;
+  return problem;
+}
+
+/** Sends `error` as problem+json, with `Retry-After` for rate limits. */
+export function sendProblem(reply: FastifyReply, error: TesseraError): FastifyReply {
+  if (error.details.retryAfterSeconds !== undefined) {
+    void reply.header('Retry-After', String(error.details.retryAfterSeconds));
+  }
+  return reply.code(error.status).type('application/problem+json').send(problemOf(error));
+}
+
+/** Installs the error and not-found handlers on `app`. */
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const mapped = toTesseraError(error);
+    if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, mapped);
+  });
+  app.setNotFoundHandler((_request, reply) =>
+    sendProblem(reply, new TesseraError('not_found', 'no such route')),
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * Starts a whole Tessera server from configuration: stores, core, HTTP app, periodic clean-up,
+ * and a `close` that stops them in order.
+ */
+import { pino } from 'pino';
+import { systemClock } from '../core/clock.js';
+import { createCore } from '../core/tessera.js';
+import { createSqlStores } from '../stores/sql/index.js';
+import { buildApp } from './app.js';
+import type { Config } from '../config.js';
+import type { FastifyInstance } from 'fastify';
+
+/** A running server. */
+export interface RunningServer {
+  app: FastifyInstance;
+  /** The URL it listens on. */
+  url: string;
+  /** Stops accepting requests, waits for those in flight, then closes the stores. */
+  close(): Promise<void>;
+}
+
+const SWEEP_INTERVAL_MS = 10 * 60_000;
+
+/** Opens the stores named by the configuration and starts listening. */
+export async function startServer(config: Config): Promise<RunningServer> {
+  const logger = pino({
+    level: config.logLevel,
+    // Cookies and authorization headers are credentials: never write them to logs.
+    redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+  });
+  if (config.secret === undefined) {
+    logger.warn('TESSERA_SECRET is not set: private signing keys will be stored unencrypted');
+  }
+  const stores = await createSqlStores({ url: config.databaseUrl });
+  const core = createCore({ stores, clock: systemClock, config });
+  const app = await buildApp({ config, core, logger });
+  const sweep = setInterval(() => {
+    core.sessions.sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep failed'));
+  }, SWEEP_INTERVAL_MS);
+  sweep.unref();
+  const url = await app.listen({ host: config.host, port: config.port });
+  logger.info(
+    { url, issuer: config.issuer, database: redactUrl(config.databaseUrl) },
+    `Tessera listening on ${url}`,
+  );
+  return {
+    app,
+    url,
+    async close() {
+      clearInterval(sweep);
+      await app.close();
+      await stores.close();
+    },
+  };
+}
+
+/** Hides a password in a database URL before it is logged. */
+function redactUrl(raw: string): string {
+  if (raw.startsWith('sqlite:')) return raw;
+  const parsed = new URL(raw);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
