@@ -1,0 +1,106 @@
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, type Dialect, type PostgresPool } from 'kysely';
+import { Pool, TypeOverrides, types } from 'pg';
+import { TesseraError } from '../../core/errors.js';
+import type { Database } from './database.js';
+
+/** How to reach the SQL database. */
+export interface SqlStoreOptions {
+  /** `sqlite:<path>`, `sqlite::memory:`, or a `postgres://` / `postgresql://` connection URL. */
+  url: string;
+  /** PostgreSQL only: the schema to create (if missing) and use, in lower case. */
+  schema?: string;
+  /** PostgreSQL only: the most connections the pool opens (default 10). */
+  maxConnections?: number;
+  /** PostgreSQL only: how long to wait for a connection before giving up (default 5000 ms). */
+  connectTimeoutMs?: number;
+  /** SQLite only: how long a write waits for another process's lock (default 5000 ms). */
+  busyTimeoutMs?: number;
+}
+
+/** A Kysely instance and the dialect behind it. */
+export interface SqlConnection {
+  db: Kysely<Database>;
+  dialect: 'sqlite' | 'postgres';
+}
+
+// Lower case only: search_path folds unquoted names to lower case while Kysely quotes them, so a
+// mixed-case name would put the tables and Kysely's bookkeeping in two different schemas.
+const schemaName = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Opens the database `options.url` names; PostgreSQL connects lazily, on the first query. */
+export function openDatabase(options: SqlStoreOptions): SqlConnection {
+  const { url } = options;
+  if (url.startsWith('sqlite:')) {
+    if (options.schema !== undefined) {
+      throw new TypeError('the schema option applies to PostgreSQL only');
+    }
+    return {
+      db: new Kysely<Database>({ dialect: sqliteDialect(url, options) }),
+      dialect: 'sqlite',
+    };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    if (options.schema !== undefined && !schemaName.test(options.schema)) {
+      throw new TypeError('the schema option must match /^[a-z_][a-z0-9_]{0,62}$/');
+    }
+    return {
+      db: new Kysely<Database>({ dialect: postgresDialect(url, options) }),
+      dialect: 'postgres',
+    };
+  }
+  // The URL is not echoed: a mistyped one can still carry a password.
+  throw new TypeError('the database url must start with sqlite:, postgres:// or postgresql://');
+}
+
+function sqliteDialect(url: string, options: SqlStoreOptions): Dialect {
+  const path = url.slice('sqlite:'.length);
+  if (path === '') throw new TypeError('the sqlite: url needs a file path or :memory:');
+  const database = new SQLite(path);
+  // WAL lets readers run beside the writer; FULL (not NORMAL) because in WAL mode NORMAL can
+  // lose the last commits on power loss, and a lost revocation or password change is a breach.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+  return new SqliteDialect({ database });
+}
+
+function postgresDialect(url: string, options: SqlStoreOptions): Dialect {
+  // Per pool, not on the global pg.types, so an application embedding Tessera keeps its own
+  // parsers. int8 holds millisecond times, exact as a JS number up to the largest Date.
+  const typeParsers = new TypeOverrides();
+  typeParsers.setTypeParser(types.builtins.INT8, Number);
+  const pool = new Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    application_name: 'tessera',
+    types: typeParsers,
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+  });
+  // An idle client whose server went away is reported here; without a listener Node would crash
+  // the process. The pool drops that client and the next query meets the failure instead.
+  pool.on('error', () => {});
+  const guarded: PostgresPool = {
+    async connect() {
+      try {
+        return await pool.connect();
+      } catch (cause) {
+        throw storeUnavailable(cause);
+      }
+    },
+    end: () => pool.end(),
+  };
+  return new PostgresDialect({ pool: guarded });
+}
+
+/**
+ * The error callers see when the database cannot be reached (a 503), with the driver's error
+ * kept as `cause` for the logs and never shown to a client.
+ */
+export function storeUnavailable(cause: unknown): TesseraError {
+  if (cause instanceof TesseraError) return cause;
+  const error = new TesseraError('store_unavailable', 'the database did not answer');
+  error.cause = cause;
+  return error;
+}

@@ -1,0 +1,51 @@
+import { sql, type Kysely } from 'kysely';
+import type { Stores } from '../ports.js';
+import type { Database } from './database.js';
+import { openDatabase, storeUnavailable, type SqlStoreOptions } from './connect.js';
+import { migrateToLatest } from './migrate.js';
+import { createSqlRateLimitStore } from './rate-limits.js';
+import { createSqlSessionStore } from './sessions.js';
+import { createSqlUserStore } from './users.js';
+
+export type { SqlStoreOptions } from './connect.js';
+
+// The schema the tables land in: the configured one, else the first on the login's search_path.
+async function postgresSchema(
+  db: Kysely<Database>,
+  options: SqlStoreOptions,
+): Promise<string | undefined> {
+  if (options.schema !== undefined) return options.schema;
+  const { rows } = await sql<{ name: string | null }>`select current_schema() as name`.execute(db);
+  return rows[0]?.name ?? undefined;
+}
+
+/** Every store over SQLite or PostgreSQL, migrated to the latest schema before it is returned. */
+export async function createSqlStores(options: SqlStoreOptions): Promise<Stores> {
+  const { db, dialect } = openDatabase(options);
+  try {
+    await migrateToLatest(
+      db,
+      dialect === 'postgres' ? await postgresSchema(db, options) : undefined,
+    );
+  } catch (error) {
+    // The migration error is the one worth reporting; a failure to close after it is not.
+    await db.destroy().catch(() => {});
+    throw error;
+  }
+
+  return {
+    users: createSqlUserStore(db),
+    sessions: createSqlSessionStore(db),
+    rateLimits: createSqlRateLimitStore(db),
+    async ping() {
+      try {
+        await sql`select 1`.execute(db);
+      } catch (cause) {
+        throw storeUnavailable(cause);
+      }
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import type { Database } from './database.js';
+import { initial } from './migrations/0001_initial.js';
+
+// Listed in code rather than read from a folder, so the migrations ship inside dist/ and run
+// from any working directory. Names sort in the order they must run.
+const migrations: Record<string, Migration> = {
+  '0001_initial': initial,
+};
+
+/**
+ * Brings the schema to the latest migration. `schema` (PostgreSQL) names where Kysely keeps its
+ * bookkeeping tables: without it Kysely would find them in any schema and skip creating its own.
+ */
+export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    throw error instanceof Error ? error : new Error('migration failed', { cause: error });
+  }
+}

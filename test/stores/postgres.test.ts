@@ -1,0 +1,115 @@
+import * as assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import { TesseraError } from '../../src/core/errors.js';
+import type { Stores } from '../../src/stores/ports.js';
+import { createSqlStores } from '../../src/stores/sql/index.js';
+import { storeContract } from './contract.js';
+
+const url = process.env.TESSERA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const where = new URL(url).host;
+const admin = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 3000 });
+admin.on('error', () => {});
+after(() => admin.end());
+
+async function postgresAnswers(): Promise<boolean> {
+  try {
+    await admin.query('select 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freshSchema(): string {
+  return `tessera_test_${randomBytes(6).toString('hex')}`;
+}
+
+// Every call gets a schema of its own, dropped when the stores close, so runs (and tests) that
+// share one database never see each other's rows.
+async function isolatedStores(): Promise<Stores> {
+  const schema = freshSchema();
+  try {
+    const stores = await createSqlStores({ url, schema });
+    return {
+      ...stores,
+      async close() {
+        await stores.close();
+        await admin.query(`drop schema if exists ${schema} cascade`);
+      },
+    };
+  } catch (error) {
+    await admin.query(`drop schema if exists ${schema} cascade`);
+    throw error;
+  }
+}
+
+if (await postgresAnswers()) {
+  storeContract('postgres', isolatedStores);
+
+  void describe('postgres', () => {
+    void it('reopening a schema runs no migration twice and keeps the data', async () => {
+      const schema = freshSchema();
+      try {
+        const first = await createSqlStores({ url, schema });
+        await first.rateLimits.hit('kept', 60_000, 0);
+        await first.close();
+        const second = await createSqlStores({ url, schema });
+        try {
+          assert.equal((await second.rateLimits.hit('kept', 60_000, 1)).count, 2);
+        } finally {
+          await second.close();
+        }
+        const applied = await admin.query(`select name from ${schema}.kysely_migration`);
+        assert.deepEqual(applied.rows, [{ name: '0001_initial' }]);
+      } finally {
+        await admin.query(`drop schema if exists ${schema} cascade`);
+      }
+    });
+
+    void it('instances starting together migrate the schema once', async () => {
+      const schema = freshSchema();
+      try {
+        const all = await Promise.all([1, 2, 3].map(() => createSqlStores({ url, schema })));
+        await Promise.all(all.map((stores) => stores.close()));
+        const applied = await admin.query(`select name from ${schema}.kysely_migration`);
+        assert.deepEqual(applied.rows, [{ name: '0001_initial' }]);
+      } finally {
+        await admin.query(`drop schema if exists ${schema} cascade`);
+      }
+    });
+
+    void it('int8 is parsed per pool, leaving the global pg.types alone', async () => {
+      const stores = await isolatedStores();
+      await stores.close();
+      const parse = pg.types.getTypeParser(pg.types.builtins.INT8);
+      assert.equal(parse('9007199254740993'), '9007199254740993');
+    });
+  });
+} else if (process.env.CI) {
+  void it(`PostgreSQL answers at ${where}`, () => {
+    assert.fail(`PostgreSQL did not answer at ${where}; CI must run the postgres contract`);
+  });
+} else {
+  // Outside CI a developer may not run PostgreSQL; SQLite and memory still run the contract.
+  void describe(
+    'postgres store contract',
+    { skip: `PostgreSQL did not answer at ${where}` },
+    () => {},
+  );
+}
+
+void describe('postgres that does not answer', () => {
+  void it('creating the stores fails with store_unavailable, not a driver error', async () => {
+    // Port 1 on loopback: nothing listens, so the connection is refused at once.
+    const unreachable = 'postgres://tessera:hunter2@127.0.0.1:1/none';
+    await assert.rejects(createSqlStores({ url: unreachable, connectTimeoutMs: 1000 }), (error) => {
+      assert.ok(error instanceof TesseraError);
+      assert.equal(error.code, 'store_unavailable');
+      assert.equal(error.status, 503);
+      assert.doesNotMatch(error.message, /hunter2|ECONNREFUSED/);
+      return true;
+    });
+  });
+});

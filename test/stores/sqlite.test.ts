@@ -1,0 +1,72 @@
+import * as assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import SQLite from 'better-sqlite3';
+import { createSqlStores } from '../../src/stores/sql/index.js';
+import { storeContract } from './contract.js';
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tessera-sqlite-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+storeContract('sqlite file', () =>
+  createSqlStores({ url: `sqlite:${join(dir, `${randomUUID()}.db`)}` }),
+);
+storeContract('sqlite in memory', () => createSqlStores({ url: 'sqlite::memory:' }));
+
+void describe('sqlite file', () => {
+  void it('data survives closing and reopening the file', async () => {
+    const url = `sqlite:${join(dir, 'reopen.db')}`;
+    const user = {
+      id: randomUUID(),
+      email: 'kept@example.com',
+      passwordHash: 'hash',
+      createdAt: Date.UTC(2026, 0, 1),
+      tokensValidAfter: Date.UTC(2026, 0, 2),
+    };
+    const first = await createSqlStores({ url });
+    assert.equal(await first.users.insert(user), 'created');
+    await first.rateLimits.hit('kept', 60_000, user.createdAt);
+    await first.close();
+
+    const second = await createSqlStores({ url });
+    try {
+      assert.deepEqual(await second.users.findById(user.id), user);
+      assert.equal(await second.users.insert({ ...user, id: randomUUID() }), 'email_taken');
+      assert.equal((await second.rateLimits.hit('kept', 60_000, user.createdAt)).count, 2);
+    } finally {
+      await second.close();
+    }
+  });
+
+  void it('reopening runs no migration twice', async () => {
+    const path = join(dir, 'migrations.db');
+    await (await createSqlStores({ url: `sqlite:${path}` })).close();
+    await (await createSqlStores({ url: `sqlite:${path}` })).close();
+    const database = new SQLite(path, { readonly: true });
+    try {
+      const applied = database.prepare('select name from kysely_migration').all();
+      assert.deepEqual(applied, [{ name: '0001_initial' }]);
+    } finally {
+      database.close();
+    }
+  });
+
+  void it('the file is in WAL mode, so readers do not block the writer', async () => {
+    const path = join(dir, 'wal.db');
+    await (await createSqlStores({ url: `sqlite:${path}` })).close();
+    const database = new SQLite(path, { readonly: true });
+    try {
+      assert.equal(database.pragma('journal_mode', { simple: true }), 'wal');
+    } finally {
+      database.close();
+    }
+  });
+});
