@@ -47,9 +47,10 @@ export interface SessionRecord {
 
 /** Sessions: keyed by the hash of their secret id, listable and revocable per user. */
 export interface SessionStore {
+  /** Inserts a session; rejects a reused id or secret hash. */
   insert(session: SessionRecord): Promise<void>;
   findBySecretHash(secretHash: string): Promise<SessionRecord | undefined>;
-  /** Records activity; a no-op when the session is gone. */
+  /** Records activity (never moving lastSeenAt backwards); a no-op when the session is gone. */
   touch(id: string, lastSeenAt: number): Promise<void>;
   listByUser(userId: string): Promise<SessionRecord[]>;
   /** Deletes one session if it belongs to `userId`; returns whether one was deleted. */
@@ -74,6 +75,149 @@ export interface RateLimitStore {
   hit(key: string, windowMs: number, now: number): Promise<RateLimitHit>;
   /** Forgets `key` (after a successful login, say). */
   reset(key: string): Promise<void>;
+  /** Deletes counters whose window has ended (resetAt at or before `now`); returns how many. */
+  deleteExpired(now: number): Promise<number>;
+}
+
+/** A JWS algorithm Tessera signs with. */
+export type KeyAlgorithm = 'RS256' | 'ES256' | 'EdDSA' | 'HS256';
+
+/** Life cycle of a signing key: signs, then only verifies (still in the JWKS), then retired. */
+export type KeyState = 'active' | 'verify-only' | 'retired';
+
+/** A signing key as stored. */
+export interface SigningKeyRecord {
+  kid: string;
+  alg: KeyAlgorithm;
+  /** The public JWK as JSON; null for HS256, whose key is never published. */
+  publicJwk: string | null;
+  /** The private key (JWK JSON), or its encrypted envelope when a secret is configured. */
+  privateKey: string;
+  state: KeyState;
+  createdAt: number;
+  /** When it stopped signing (became verify-only); null while active. */
+  rotatedAt: number | null;
+}
+
+/** Signing keys: one active key at a time, rotated atomically. */
+export interface SigningKeyStore {
+  /** Every key, retired ones included, oldest first. */
+  list(): Promise<SigningKeyRecord[]>;
+  /**
+   * In one transaction: inserts `key` as active (whatever its state and rotatedAt say) and demotes
+   * every other active key to verify-only with rotatedAt = `now`. Rejects a reused kid, changing
+   * nothing. Concurrent activations serialize: one key is active afterwards.
+   */
+  activate(key: SigningKeyRecord, now: number): Promise<void>;
+  /** Retires verify-only keys whose rotatedAt is before `rotatedBefore`; returns their kids. */
+  retire(rotatedBefore: number): Promise<string[]>;
+}
+
+/** An OAuth client (a third-party integration, a service, or the built-in first-party client). */
+export interface ClientRecord {
+  /** The client_id. */
+  id: string;
+  /** SHA-256 (hex) of the client secret (a 256-bit random value); null for a public client. */
+  secretHash: string | null;
+  name: string;
+  /** Scopes the client may be granted. */
+  scopes: string[];
+  /** Audiences the client may ask tokens for. */
+  audiences: string[];
+  firstParty: boolean;
+  createdAt: number;
+}
+
+/** OAuth clients. */
+export interface ClientStore {
+  /** Inserts a client; `exists` when the id is taken (atomically, no race), changing nothing. */
+  insert(client: ClientRecord): Promise<'created' | 'exists'>;
+  findById(id: string): Promise<ClientRecord | undefined>;
+  /** Every client, oldest first. */
+  list(): Promise<ClientRecord[]>;
+  /** Deletes one client; returns whether it existed. */
+  delete(id: string): Promise<boolean>;
+}
+
+/** A refresh-token family: one chain of rotated refresh tokens from one login. */
+export interface RefreshFamilyRecord {
+  id: string;
+  userId: string;
+  clientId: string;
+  /** Space-separated scopes granted to the family. */
+  scope: string;
+  /** SHA-256 (hex) of the live refresh token. */
+  currentHash: string;
+  /** Starts at 1; every rotation adds one. */
+  generation: number;
+  /** SHA-256 of the token rotated out last, for the concurrent-refresh grace window. */
+  previousHash: string | null;
+  /** When the last rotation happened. */
+  rotatedAt: number | null;
+  createdAt: number;
+  /** The family's absolute end; no rotation extends it. */
+  expiresAt: number;
+  revokedAt: number | null;
+  revokedReason: string | null;
+}
+
+/** Refresh-token families, rotated by compare-and-set so concurrent refreshes cannot fork one. */
+export interface RefreshFamilyStore {
+  /** Inserts a family; rejects a reused id or current token hash. */
+  insert(family: RefreshFamilyRecord): Promise<void>;
+  findById(id: string): Promise<RefreshFamilyRecord | undefined>;
+  /** The family whose current or previous token hash is `tokenHash`. */
+  findByTokenHash(tokenHash: string): Promise<RefreshFamilyRecord | undefined>;
+  /**
+   * Atomically, only if the family is unrevoked and still at `fromGeneration`: sets previousHash
+   * to the current hash, currentHash to `newHash`, generation + 1 and rotatedAt = `now`.
+   * Returns whether it rotated.
+   */
+  rotate(id: string, fromGeneration: number, newHash: string, now: number): Promise<boolean>;
+  /**
+   * Revokes one family (idempotent: the first reason and time stay); true if it was live, that is
+   * not yet revoked (an expired but unrevoked family counts as live here).
+   */
+  revoke(id: string, reason: string, now: number): Promise<boolean>;
+  /** Revokes every unrevoked family of the user; returns the ids it revoked, in no set order. */
+  revokeAllForUser(userId: string, reason: string, now: number): Promise<string[]>;
+  /** Deletes families whose expiresAt is at or before `now`; returns how many. */
+  deleteExpired(now: number): Promise<number>;
+}
+
+/** What a revocation names: one access token, one session or refresh family, or a user's cutoff. */
+export type RevocationKind = 'jti' | 'sid' | 'user';
+
+/** One revocation: kept until every token it affects has expired. */
+export interface RevocationRecord {
+  kind: RevocationKind;
+  /** The jti, the session/family id, or the user id. */
+  value: string;
+  /** When it was revoked; for `user`, the cutoff: tokens issued before it are revoked. */
+  at: number;
+  /** When the last token it affects expires; after that it can be forgotten. */
+  expiresAt: number;
+}
+
+/** A revocation with its place in the feed. */
+export interface RevocationEvent extends RevocationRecord {
+  /** Strictly increasing position, for feed resumption (`Last-Event-ID`). */
+  seq: number;
+}
+
+/** Revocations of access tokens: durable, ordered, and forgotten once harmless. */
+export interface RevocationStore {
+  /** Records a revocation; returns it with its seq, which is never reused, even after a sweep. */
+  add(revocation: RevocationRecord): Promise<RevocationEvent>;
+  /**
+   * True when a live (expiresAt after `now`) revocation of kind `jti` names this jti, or one of
+   * kind `sid` names this sid. Kinds never cross; `user` cutoffs are not consulted here.
+   */
+  isRevoked(query: { jti: string; sid?: string }, now: number): Promise<boolean>;
+  /** Live revocations with seq after `afterSeq`, in seq order (the feed and its snapshot). */
+  listSince(afterSeq: number, now: number): Promise<RevocationEvent[]>;
+  /** Deletes revocations whose expiresAt is at or before `now`; returns how many. */
+  deleteExpired(now: number): Promise<number>;
 }
 
 /** Every store Tessera needs, and the life cycle of the connections behind them. */
@@ -81,6 +225,10 @@ export interface Stores {
   users: UserStore;
   sessions: SessionStore;
   rateLimits: RateLimitStore;
+  keys: SigningKeyStore;
+  clients: ClientStore;
+  refreshFamilies: RefreshFamilyStore;
+  revocations: RevocationStore;
   /** Rejects when a backing service does not answer (used by /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

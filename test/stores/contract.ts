@@ -1,16 +1,18 @@
 /**
  * The one contract every store adapter passes (STYLE.md: one suite per port, run against every
  * adapter). Each test gets fresh stores from `make` and closes them, so tests never see each
- * other's rows, and sweeping or counting tests can assert exact numbers.
+ * other's rows, and sweeping or counting tests can assert exact numbers. The token ports' rules
+ * live beside it in contract/, one file per port, registered here so there is still one suite.
  */
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { SessionRecord, Stores, UserRecord } from '../../src/stores/ports.js';
-
-const t0 = Date.UTC(2026, 0, 1);
-const minute = 60_000;
-const hour = 60 * minute;
+import { clientRules } from './contract/clients.js';
+import { refreshFamilyRules } from './contract/refresh-families.js';
+import { revocationRules } from './contract/revocations.js';
+import { byId, hour, minute, t0, type Rule } from './contract/rule.js';
+import { signingKeyRules } from './contract/signing-keys.js';
 
 function aUser(overrides: Partial<UserRecord> = {}): UserRecord {
   const id = randomUUID();
@@ -39,14 +41,10 @@ function aSession(userId: string, overrides: Partial<SessionRecord> = {}): Sessi
   };
 }
 
-function byId(a: { id: string }, b: { id: string }): number {
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
 /** Registers the store contract for one adapter; `make` returns fresh, empty stores. */
 export function storeContract(name: string, make: () => Promise<Stores>): void {
   // Fresh stores per rule, closed even when the rule fails.
-  function rule(title: string, body: (stores: Stores) => Promise<void>): void {
+  const rule: Rule = (title, body) => {
     void it(title, async () => {
       const stores = await make();
       try {
@@ -55,7 +53,7 @@ export function storeContract(name: string, make: () => Promise<Stores>): void {
         await stores.close();
       }
     });
-  }
+  };
 
   void describe(`${name} store contract`, () => {
     void describe('users', () => {
@@ -201,6 +199,20 @@ export function storeContract(name: string, make: () => Promise<Stores>): void {
           lastSeenAt: t0 + minute,
         });
         assert.deepEqual(await sessions.findBySecretHash(other.secretHash), other);
+      });
+
+      rule('touch never moves the last activity backwards', async ({ sessions }) => {
+        const session = aSession(randomUUID(), { lastSeenAt: t0 });
+        await sessions.insert(session);
+        await sessions.touch(session.id, t0 + 2 * minute);
+        // A slower request that began earlier finishes last.
+        await sessions.touch(session.id, t0 + minute);
+        await sessions.touch(session.id, t0 - hour);
+        assert.equal(
+          (await sessions.findBySecretHash(session.secretHash))?.lastSeenAt,
+          t0 + 2 * minute,
+        );
+        assert.equal(await sessions.deleteExpired(t0 + 31 * minute, 30 * minute), 0);
       });
 
       rule('touching a session that is gone does nothing', async ({ sessions }) => {
@@ -396,7 +408,27 @@ export function storeContract(name: string, make: () => Promise<Stores>): void {
         });
         assert.equal((await rateLimits.hit('kept', minute, t0 + 1)).count, 2);
       });
+
+      rule('the sweep deletes counters whose window has ended', async ({ rateLimits }) => {
+        await rateLimits.hit('ended', minute, t0 - minute);
+        await rateLimits.hit('ends-now', minute, t0);
+        await rateLimits.hit('running', hour, t0);
+        await rateLimits.hit('running', hour, t0);
+        assert.equal(await rateLimits.deleteExpired(t0 + minute - 1), 1);
+        assert.equal(await rateLimits.deleteExpired(t0 + minute), 1);
+        assert.equal(await rateLimits.deleteExpired(t0 + minute), 0);
+        // A sweep must not reset a window that is still running.
+        assert.deepEqual(await rateLimits.hit('running', hour, t0 + minute), {
+          count: 3,
+          resetAt: t0 + hour,
+        });
+      });
     });
+
+    void describe('signing keys', () => signingKeyRules(rule));
+    void describe('clients', () => clientRules(rule));
+    void describe('refresh families', () => refreshFamilyRules(rule));
+    void describe('revocations', () => revocationRules(rule));
 
     void describe('life cycle', () => {
       rule('ping answers while the stores are open', async (stores) => {

@@ -61,8 +61,10 @@ if (await postgresAnswers()) {
         } finally {
           await second.close();
         }
-        const applied = await admin.query(`select name from ${schema}.kysely_migration`);
-        assert.deepEqual(applied.rows, [{ name: '0001_initial' }]);
+        const applied = await admin.query(
+          `select name from ${schema}.kysely_migration order by name`,
+        );
+        assert.deepEqual(applied.rows, [{ name: '0001_initial' }, { name: '0002_tokens' }]);
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);
       }
@@ -73,8 +75,10 @@ if (await postgresAnswers()) {
       try {
         const all = await Promise.all([1, 2, 3].map(() => createSqlStores({ url, schema })));
         await Promise.all(all.map((stores) => stores.close()));
-        const applied = await admin.query(`select name from ${schema}.kysely_migration`);
-        assert.deepEqual(applied.rows, [{ name: '0001_initial' }]);
+        const applied = await admin.query(
+          `select name from ${schema}.kysely_migration order by name`,
+        );
+        assert.deepEqual(applied.rows, [{ name: '0001_initial' }, { name: '0002_tokens' }]);
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);
       }

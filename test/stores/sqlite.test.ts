@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { initial } from '../../src/stores/sql/migrations/0001_initial.js';
 import { createSqlStores } from '../../src/stores/sql/index.js';
 import { storeContract } from './contract.js';
 
@@ -52,10 +54,45 @@ void describe('sqlite file', () => {
     await (await createSqlStores({ url: `sqlite:${path}` })).close();
     const database = new SQLite(path, { readonly: true });
     try {
-      const applied = database.prepare('select name from kysely_migration').all();
-      assert.deepEqual(applied, [{ name: '0001_initial' }]);
+      const applied = database.prepare('select name from kysely_migration order by name').all();
+      assert.deepEqual(applied, [{ name: '0001_initial' }, { name: '0002_tokens' }]);
     } finally {
       database.close();
+    }
+  });
+
+  void it('a database from before 0002 is upgraded in place, keeping its data', async () => {
+    const path = join(dir, 'upgrade.db');
+    const user = {
+      id: randomUUID(),
+      email: 'early@example.com',
+      passwordHash: 'hash',
+      createdAt: Date.UTC(2026, 0, 1),
+      tokensValidAfter: 0,
+    };
+    // The schema as the first release left it: 0001 only, with a user in it.
+    const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(path) }) });
+    const migrator = new Migrator({
+      db: old,
+      provider: { getMigrations: async () => ({ '0001_initial': initial }) },
+    });
+    assert.equal((await migrator.migrateToLatest()).error, undefined);
+    await sql`insert into users (id, email, password_hash, created_at, tokens_valid_after)
+      values (${user.id}, ${user.email}, ${user.passwordHash}, ${user.createdAt}, 0)`.execute(old);
+    await old.destroy();
+
+    const upgraded = await createSqlStores({ url: `sqlite:${path}` });
+    try {
+      assert.deepEqual(await upgraded.users.findById(user.id), user);
+      const event = await upgraded.revocations.add({
+        kind: 'jti',
+        value: 'j',
+        at: 0,
+        expiresAt: 1,
+      });
+      assert.deepEqual(await upgraded.revocations.listSince(0, 0), [event]);
+    } finally {
+      await upgraded.close();
     }
   });
 

@@ -1,6 +1,10 @@
 import type { Stores } from '../ports.js';
+import { createMemoryClientStore } from './clients.js';
 import { createMemoryRateLimitStore } from './rate-limits.js';
+import { createMemoryRefreshFamilyStore } from './refresh-families.js';
+import { createMemoryRevocationStore } from './revocations.js';
 import { createMemorySessionStore } from './sessions.js';
+import { createMemorySigningKeyStore } from './signing-keys.js';
 import { createMemoryUserStore } from './users.js';
 
 /** Every store in process memory: for tests, and the reference the contract suite describes. */
@@ -9,6 +13,10 @@ export function createMemoryStores(): Stores {
     users: createMemoryUserStore(),
     sessions: createMemorySessionStore(),
     rateLimits: createMemoryRateLimitStore(),
+    keys: createMemorySigningKeyStore(),
+    clients: createMemoryClientStore(),
+    refreshFamilies: createMemoryRefreshFamilyStore(),
+    revocations: createMemoryRevocationStore(),
     async ping() {},
     async close() {},
   };

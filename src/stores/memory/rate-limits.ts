@@ -19,5 +19,16 @@ export function createMemoryRateLimitStore(): RateLimitStore {
     async reset(key) {
       windows.delete(key);
     },
+
+    async deleteExpired(now) {
+      let removed = 0;
+      for (const [key, window] of windows) {
+        if (window.resetAt <= now) {
+          windows.delete(key);
+          removed += 1;
+        }
+      }
+      return removed;
+    },
   };
 }

@@ -38,7 +38,8 @@ export function createMemorySessionStore(): SessionStore {
 
     async touch(id, lastSeenAt) {
       const session = byId.get(id);
-      if (session) session.lastSeenAt = lastSeenAt;
+      // Requests finish out of order; a late, older touch must not shorten the idle expiry.
+      if (session) session.lastSeenAt = Math.max(session.lastSeenAt, lastSeenAt);
     },
 
     async listByUser(userId) {

@@ -18,10 +18,13 @@ export interface SqlStoreOptions {
   busyTimeoutMs?: number;
 }
 
+/** The SQL databases Tessera speaks to. */
+export type SqlDialect = 'sqlite' | 'postgres';
+
 /** A Kysely instance and the dialect behind it. */
 export interface SqlConnection {
   db: Kysely<Database>;
-  dialect: 'sqlite' | 'postgres';
+  dialect: SqlDialect;
 }
 
 // Lower case only: search_path folds unquoted names to lower case while Kysely quotes them, so a

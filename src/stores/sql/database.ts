@@ -1,3 +1,6 @@
+import type { Generated } from 'kysely';
+import type { KeyAlgorithm, KeyState, RevocationKind } from '../ports.js';
+
 /**
  * The tables as Kysely sees them. Times are BIGINT milliseconds in both dialects; the PostgreSQL
  * pool parses int8 as a JS number (see connect.ts), which is exact for every Date-sized value.
@@ -32,9 +35,60 @@ export interface RateLimitsTable {
   reset_at: number;
 }
 
+/** One row of `signing_keys`; a partial unique index allows one row in state `active`. */
+export interface SigningKeysTable {
+  kid: string;
+  alg: KeyAlgorithm;
+  public_jwk: string | null;
+  private_key: string;
+  state: KeyState;
+  created_at: number;
+  rotated_at: number | null;
+}
+
+/** One row of `clients`; scopes and audiences are JSON arrays of strings, first_party 0 or 1. */
+export interface ClientsTable {
+  id: string;
+  secret_hash: string | null;
+  name: string;
+  scopes: string;
+  audiences: string;
+  first_party: number;
+  created_at: number;
+}
+
+/** One row of `refresh_families`: hashes only, never a refresh token. */
+export interface RefreshFamiliesTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  scope: string;
+  current_hash: string;
+  generation: number;
+  previous_hash: string | null;
+  rotated_at: number | null;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+}
+
+/** One row of `revocations`; `seq` is assigned by the database and never reused. */
+export interface RevocationsTable {
+  seq: Generated<number>;
+  kind: RevocationKind;
+  value: string;
+  at: number;
+  expires_at: number;
+}
+
 /** The whole schema, for `Kysely<Database>`. */
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   rate_limits: RateLimitsTable;
+  signing_keys: SigningKeysTable;
+  clients: ClientsTable;
+  refresh_families: RefreshFamiliesTable;
+  revocations: RevocationsTable;
 }

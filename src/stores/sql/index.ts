@@ -2,9 +2,13 @@ import { sql, type Kysely } from 'kysely';
 import type { Stores } from '../ports.js';
 import type { Database } from './database.js';
 import { openDatabase, storeUnavailable, type SqlStoreOptions } from './connect.js';
+import { createSqlClientStore } from './clients.js';
 import { migrateToLatest } from './migrate.js';
 import { createSqlRateLimitStore } from './rate-limits.js';
+import { createSqlRefreshFamilyStore } from './refresh-families.js';
+import { createSqlRevocationStore } from './revocations.js';
 import { createSqlSessionStore } from './sessions.js';
+import { createSqlSigningKeyStore } from './signing-keys.js';
 import { createSqlUserStore } from './users.js';
 
 export type { SqlStoreOptions } from './connect.js';
@@ -25,6 +29,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<Stores>
   try {
     await migrateToLatest(
       db,
+      dialect,
       dialect === 'postgres' ? await postgresSchema(db, options) : undefined,
     );
   } catch (error) {
@@ -37,6 +42,10 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<Stores>
     users: createSqlUserStore(db),
     sessions: createSqlSessionStore(db),
     rateLimits: createSqlRateLimitStore(db),
+    keys: createSqlSigningKeyStore(db, dialect),
+    clients: createSqlClientStore(db),
+    refreshFamilies: createSqlRefreshFamilyStore(db),
+    revocations: createSqlRevocationStore(db),
     async ping() {
       try {
         await sql`select 1`.execute(db);

@@ -1,21 +1,30 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
+import type { SqlDialect } from './connect.js';
 import type { Database } from './database.js';
 import { initial } from './migrations/0001_initial.js';
+import { tokens } from './migrations/0002_tokens.js';
 
 // Listed in code rather than read from a folder, so the migrations ship inside dist/ and run
 // from any working directory. Names sort in the order they must run.
-const migrations: Record<string, Migration> = {
-  '0001_initial': initial,
-};
+function migrations(dialect: SqlDialect): Record<string, Migration> {
+  return {
+    '0001_initial': initial,
+    '0002_tokens': tokens(dialect),
+  };
+}
 
 /**
  * Brings the schema to the latest migration. `schema` (PostgreSQL) names where Kysely keeps its
  * bookkeeping tables: without it Kysely would find them in any schema and skip creating its own.
  */
-export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<void> {
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  schema?: string,
+): Promise<void> {
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => migrations },
+    provider: { getMigrations: async () => migrations(dialect) },
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
   const { error } = await migrator.migrateToLatest();

@@ -38,5 +38,14 @@ export function createSqlRateLimitStore(db: Kysely<Database>): RateLimitStore {
     async reset(key) {
       await db.deleteFrom('rate_limits').where('key', '=', key).execute();
     },
+
+    async deleteExpired(now) {
+      // `<=` as in hit: a window ends at reset_at itself.
+      const result = await db
+        .deleteFrom('rate_limits')
+        .where('reset_at', '<=', now)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }

@@ -47,6 +47,8 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
         .updateTable('sessions')
         .set({ last_seen_at: lastSeenAt })
         .where('id', '=', id)
+        // Compared in the statement: a late, older touch must not shorten the idle expiry.
+        .where('last_seen_at', '<', lastSeenAt)
         .execute();
     },
 

@@ -1,0 +1,98 @@
+import * as assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { ClientRecord } from '../../../src/stores/ports.js';
+import { aHash, t0, type Rule } from './rule.js';
+
+function aClient(overrides: Partial<ClientRecord> = {}): ClientRecord {
+  return {
+    id: randomUUID(),
+    secretHash: aHash(),
+    name: 'Billing integration',
+    scopes: ['invoices:read', 'invoices:write'],
+    audiences: ['https://api.example.com'],
+    firstParty: false,
+    createdAt: t0,
+    ...overrides,
+  };
+}
+
+/** The ClientStore part of the contract. */
+export function clientRules(rule: Rule): void {
+  rule('a created client is found by id exactly as inserted', async ({ clients }) => {
+    const confidential = aClient({ createdAt: t0 + 3 });
+    const publicFirstParty = aClient({ secretHash: null, firstParty: true, scopes: [] });
+    assert.equal(await clients.insert(confidential), 'created');
+    assert.equal(await clients.insert(publicFirstParty), 'created');
+    assert.deepEqual(await clients.findById(confidential.id), confidential);
+    assert.deepEqual(await clients.findById(publicFirstParty.id), publicFirstParty);
+  });
+
+  rule('scopes and audiences come back exactly, in order', async ({ clients }) => {
+    const client = aClient({
+      scopes: ['z', 'a', 'openid', 'a:b/c'],
+      audiences: ['urn:tessera:z', 'https://api.example.com/v1?x=1&y="2"', 'ünïcode', ''],
+    });
+    await clients.insert(client);
+    assert.deepEqual(await clients.findById(client.id), client);
+    const empty = aClient({ scopes: [], audiences: [] });
+    await clients.insert(empty);
+    assert.deepEqual(await clients.findById(empty.id), empty);
+  });
+
+  rule('a taken client id is refused and changes nothing', async ({ clients }) => {
+    const first = aClient();
+    assert.equal(await clients.insert(first), 'created');
+    assert.equal(await clients.insert(aClient({ id: first.id, name: 'Impostor' })), 'exists');
+    assert.deepEqual(await clients.findById(first.id), first);
+  });
+
+  rule('concurrent inserts of one client id create exactly one client', async ({ clients }) => {
+    const id = randomUUID();
+    const attempts = Array.from({ length: 20 }, (_, n) => aClient({ id, name: `client ${n}` }));
+    const outcomes = await Promise.all(attempts.map((client) => clients.insert(client)));
+    assert.equal(outcomes.filter((outcome) => outcome === 'created').length, 1);
+    assert.equal(outcomes.filter((outcome) => outcome === 'exists').length, 19);
+    assert.deepEqual(await clients.findById(id), attempts[outcomes.indexOf('created')]);
+  });
+
+  rule('an unknown client id finds nothing', async ({ clients }) => {
+    await clients.insert(aClient());
+    assert.equal(await clients.findById(randomUUID()), undefined);
+  });
+
+  rule('clients are listed oldest first', async ({ clients }) => {
+    // ids that sort against creation order, so only createdAt can produce the right order.
+    const oldest = aClient({ id: `c-${randomUUID()}`, createdAt: t0 });
+    const middle = aClient({ id: `b-${randomUUID()}`, createdAt: t0 + 1 });
+    const newest = aClient({ id: `a-${randomUUID()}`, createdAt: t0 + 2 });
+    for (const client of [middle, newest, oldest]) await clients.insert(client);
+    assert.deepEqual(await clients.list(), [oldest, middle, newest]);
+  });
+
+  rule('deleting a client removes it alone and reports whether it existed', async ({ clients }) => {
+    const gone = aClient();
+    const kept = aClient({ createdAt: t0 + 1 });
+    await clients.insert(gone);
+    await clients.insert(kept);
+    assert.equal(await clients.delete(gone.id), true);
+    assert.equal(await clients.findById(gone.id), undefined);
+    assert.deepEqual(await clients.list(), [kept]);
+    assert.equal(await clients.delete(gone.id), false);
+    assert.equal(await clients.delete(randomUUID()), false);
+  });
+
+  rule('a returned client is a copy, lists included', async ({ clients }) => {
+    const client = aClient();
+    const original = structuredClone(client);
+    await clients.insert(client);
+    client.scopes.push('admin');
+    const found = await clients.findById(client.id);
+    assert.ok(found);
+    found.scopes.push('admin');
+    found.audiences.push('https://evil.example');
+    const [listed] = await clients.list();
+    assert.ok(listed);
+    listed.firstParty = true;
+    assert.deepEqual(await clients.findById(client.id), original);
+  });
+}

@@ -1,0 +1,234 @@
+import * as assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { RefreshFamilyRecord } from '../../../src/stores/ports.js';
+import { aHash, hour, minute, sorted, t0, type Rule } from './rule.js';
+
+function aFamily(overrides: Partial<RefreshFamilyRecord> = {}): RefreshFamilyRecord {
+  return {
+    id: randomUUID(),
+    userId: randomUUID(),
+    clientId: 'tessera',
+    scope: 'openid profile',
+    currentHash: aHash(),
+    generation: 1,
+    previousHash: null,
+    rotatedAt: null,
+    createdAt: t0,
+    expiresAt: t0 + 30 * 24 * hour,
+    revokedAt: null,
+    revokedReason: null,
+    ...overrides,
+  };
+}
+
+/** The RefreshFamilyStore part of the contract. */
+export function refreshFamilyRules(rule: Rule): void {
+  rule(
+    'a family is found by id and by its current token hash, exactly as inserted',
+    async ({ refreshFamilies }) => {
+      const family = aFamily({ createdAt: t0 + 1, expiresAt: 8.64e15 });
+      await refreshFamilies.insert(family);
+      assert.deepEqual(await refreshFamilies.findById(family.id), family);
+      assert.deepEqual(await refreshFamilies.findByTokenHash(family.currentHash), family);
+      const revoked = aFamily({ generation: 4, previousHash: aHash(), rotatedAt: t0 + 2 });
+      Object.assign(revoked, { revokedAt: t0 + 3, revokedReason: 'reuse_detected' });
+      await refreshFamilies.insert(revoked);
+      assert.deepEqual(await refreshFamilies.findById(revoked.id), revoked);
+    },
+  );
+
+  rule('unknown ids and token hashes find no family', async ({ refreshFamilies }) => {
+    await refreshFamilies.insert(aFamily());
+    assert.equal(await refreshFamilies.findById(randomUUID()), undefined);
+    assert.equal(await refreshFamilies.findByTokenHash(aHash()), undefined);
+  });
+
+  rule('two families can never share a current token hash', async ({ refreshFamilies }) => {
+    const first = aFamily();
+    await refreshFamilies.insert(first);
+    await assert.rejects(refreshFamilies.insert(aFamily({ currentHash: first.currentHash })));
+    assert.deepEqual(await refreshFamilies.findByTokenHash(first.currentHash), first);
+  });
+
+  rule('a family id is never reused: inserting a taken id fails', async ({ refreshFamilies }) => {
+    const first = aFamily();
+    await refreshFamilies.insert(first);
+    await assert.rejects(refreshFamilies.insert(aFamily({ id: first.id })));
+    assert.deepEqual(await refreshFamilies.findById(first.id), first);
+  });
+
+  rule(
+    'a rotation moves the current hash to previous and adds one generation',
+    async ({ refreshFamilies }) => {
+      const family = aFamily();
+      const next = aHash();
+      await refreshFamilies.insert(family);
+      assert.equal(await refreshFamilies.rotate(family.id, 1, next, t0 + minute), true);
+      assert.deepEqual(await refreshFamilies.findById(family.id), {
+        ...family,
+        currentHash: next,
+        previousHash: family.currentHash,
+        generation: 2,
+        rotatedAt: t0 + minute,
+      });
+    },
+  );
+
+  rule(
+    'a family is found by its previous token hash after a rotation, not by one two rotations old',
+    async ({ refreshFamilies }) => {
+      const family = aFamily();
+      const [second, third] = [aHash(), aHash()];
+      await refreshFamilies.insert(family);
+      await refreshFamilies.rotate(family.id, 1, second, t0 + minute);
+      assert.equal((await refreshFamilies.findByTokenHash(family.currentHash))?.id, family.id);
+      assert.equal((await refreshFamilies.findByTokenHash(second))?.id, family.id);
+      await refreshFamilies.rotate(family.id, 2, third, t0 + 2 * minute);
+      assert.equal(await refreshFamilies.findByTokenHash(family.currentHash), undefined);
+      assert.equal((await refreshFamilies.findByTokenHash(second))?.previousHash, second);
+      assert.equal((await refreshFamilies.findByTokenHash(third))?.currentHash, third);
+    },
+  );
+
+  rule(
+    'a rotation to a token hash another family holds fails and changes nothing',
+    async ({ refreshFamilies }) => {
+      const family = aFamily();
+      const other = aFamily();
+      await refreshFamilies.insert(family);
+      await refreshFamilies.insert(other);
+      await assert.rejects(refreshFamilies.rotate(family.id, 1, other.currentHash, t0 + minute));
+      assert.deepEqual(await refreshFamilies.findById(family.id), family);
+      assert.deepEqual(await refreshFamilies.findByTokenHash(other.currentHash), other);
+    },
+  );
+
+  rule('a rotation from a stale generation is refused and changes nothing', async (stores) => {
+    const { refreshFamilies } = stores;
+    const family = aFamily();
+    await refreshFamilies.insert(family);
+    await refreshFamilies.rotate(family.id, 1, aHash(), t0 + minute);
+    const rotated = await refreshFamilies.findById(family.id);
+    assert.equal(await refreshFamilies.rotate(family.id, 1, aHash(), t0 + 2 * minute), false);
+    assert.equal(await refreshFamilies.rotate(family.id, 3, aHash(), t0 + 2 * minute), false);
+    assert.deepEqual(await refreshFamilies.findById(family.id), rotated);
+  });
+
+  rule('a revoked family never rotates', async ({ refreshFamilies }) => {
+    const family = aFamily();
+    await refreshFamilies.insert(family);
+    await refreshFamilies.revoke(family.id, 'logout', t0 + minute);
+    const revoked = await refreshFamilies.findById(family.id);
+    assert.equal(await refreshFamilies.rotate(family.id, 1, aHash(), t0 + 2 * minute), false);
+    assert.deepEqual(await refreshFamilies.findById(family.id), revoked);
+  });
+
+  rule('rotating an unknown family is refused', async ({ refreshFamilies }) => {
+    assert.equal(await refreshFamilies.rotate(randomUUID(), 1, aHash(), t0), false);
+    assert.equal(await refreshFamilies.findByTokenHash(aHash()), undefined);
+  });
+
+  rule(
+    'concurrent rotations from one generation: exactly one wins and the family does not fork',
+    async ({ refreshFamilies }) => {
+      const family = aFamily({ generation: 5 });
+      await refreshFamilies.insert(family);
+      const candidates = Array.from({ length: 20 }, () => aHash());
+      const outcomes = await Promise.all(
+        candidates.map((hash) => refreshFamilies.rotate(family.id, 5, hash, t0 + minute)),
+      );
+      assert.equal(outcomes.filter(Boolean).length, 1);
+      const winner = candidates[outcomes.indexOf(true)];
+      const stored = await refreshFamilies.findById(family.id);
+      assert.ok(stored);
+      assert.equal(stored.generation, 6);
+      assert.equal(stored.currentHash, winner);
+      assert.equal(stored.previousHash, family.currentHash);
+      for (const loser of candidates.filter((hash) => hash !== winner)) {
+        assert.equal(await refreshFamilies.findByTokenHash(loser), undefined);
+      }
+    },
+  );
+
+  rule('revoking keeps the first reason and time', async ({ refreshFamilies }) => {
+    const family = aFamily();
+    await refreshFamilies.insert(family);
+    assert.equal(await refreshFamilies.revoke(family.id, 'reuse_detected', t0 + minute), true);
+    assert.equal(await refreshFamilies.revoke(family.id, 'logout', t0 + hour), false);
+    assert.deepEqual(await refreshFamilies.findById(family.id), {
+      ...family,
+      revokedAt: t0 + minute,
+      revokedReason: 'reuse_detected',
+    });
+  });
+
+  rule('concurrent revocations of one family: exactly one reports it live', async (stores) => {
+    const { refreshFamilies } = stores;
+    const family = aFamily();
+    await refreshFamilies.insert(family);
+    const reasons = Array.from({ length: 10 }, (_, n) => `reason ${n}`);
+    const outcomes = await Promise.all(
+      reasons.map((reason, n) => refreshFamilies.revoke(family.id, reason, t0 + n)),
+    );
+    assert.equal(outcomes.filter(Boolean).length, 1);
+    const first = outcomes.indexOf(true);
+    const stored = await refreshFamilies.findById(family.id);
+    assert.ok(stored);
+    assert.equal(stored.revokedReason, reasons[first]);
+    assert.equal(stored.revokedAt, t0 + first);
+  });
+
+  rule('revoking an unknown family reports false', async ({ refreshFamilies }) => {
+    assert.equal(await refreshFamilies.revoke(randomUUID(), 'logout', t0), false);
+  });
+
+  rule(
+    "revoking all of a user's families touches only that user's live ones and names them",
+    async ({ refreshFamilies }) => {
+      const userId = randomUUID();
+      const live = [aFamily({ userId }), aFamily({ userId })];
+      const earlier = aFamily({ userId, revokedAt: t0 + 1, revokedReason: 'reuse_detected' });
+      const theirs = aFamily();
+      for (const family of [...live, earlier, theirs]) await refreshFamilies.insert(family);
+      const revoked = await refreshFamilies.revokeAllForUser(userId, 'password_changed', t0 + hour);
+      assert.deepEqual(sorted(revoked), sorted(live.map((family) => family.id)));
+      for (const family of live) {
+        assert.deepEqual(await refreshFamilies.findById(family.id), {
+          ...family,
+          revokedAt: t0 + hour,
+          revokedReason: 'password_changed',
+        });
+      }
+      assert.deepEqual(await refreshFamilies.findById(earlier.id), earlier);
+      assert.deepEqual(await refreshFamilies.findById(theirs.id), theirs);
+      assert.deepEqual(await refreshFamilies.revokeAllForUser(userId, 'again', t0 + 2 * hour), []);
+    },
+  );
+
+  rule('the sweep deletes families at or past their expiry', async ({ refreshFamilies }) => {
+    const now = t0 + 10 * hour;
+    const past = aFamily({ expiresAt: now - 1 });
+    const atNow = aFamily({ expiresAt: now });
+    const future = aFamily({ expiresAt: now + 1 });
+    for (const family of [past, atNow, future]) await refreshFamilies.insert(family);
+    assert.equal(await refreshFamilies.deleteExpired(now), 2);
+    assert.equal(await refreshFamilies.findById(past.id), undefined);
+    assert.equal(await refreshFamilies.findByTokenHash(atNow.currentHash), undefined);
+    assert.deepEqual(await refreshFamilies.findById(future.id), future);
+    assert.equal(await refreshFamilies.deleteExpired(now), 0);
+  });
+
+  rule(
+    'a returned family is a copy: editing it does not change the store',
+    async ({ refreshFamilies }) => {
+      const family = aFamily();
+      const original = { ...family };
+      await refreshFamilies.insert(family);
+      family.generation = 99;
+      const found = await refreshFamilies.findByTokenHash(family.currentHash);
+      assert.ok(found);
+      found.revokedAt = t0;
+      assert.deepEqual(await refreshFamilies.findById(family.id), original);
+    },
+  );
+}
