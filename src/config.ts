@@ -26,6 +26,14 @@ export interface Config {
   argon2Iterations: number;
   argon2Parallelism: number;
   bodyLimitBytes: number;
+  signingAlg: 'RS256' | 'ES256' | 'EdDSA' | 'HS256';
+  hs256Secret: string | undefined;
+  accessTokenMinutes: number;
+  refreshTokenDays: number;
+  refreshGraceSeconds: number;
+  clockSkewSeconds: number;
+  audience: string;
+  firstPartyScopes: string[];
   trustProxy: boolean;
   logLevel: string;
 }
@@ -43,7 +51,7 @@ interface OptionSpec<K extends keyof Config> {
 type AnyOption = { [K in keyof Config]: OptionSpec<K> }[keyof Config];
 
 function invalid(name: string, expected: string, raw: string): TesseraError {
-  return new TesseraError('invalid_request', `${name} must be ${expected} (got "${raw}")`);
+  return new TesseraError('invalid_config', `${name} must be ${expected} (got "${raw}")`);
 }
 
 function integer(min: number, max: number) {
@@ -114,6 +122,29 @@ function origins(raw: string, name: string): string[] {
     if (parsed.origin !== item) {
       throw invalid(name, `origins only (scheme://host[:port]); "${item}" is not one`, raw);
     }
+  }
+  return list;
+}
+
+function signingAlg(raw: string, name: string): Config['signingAlg'] {
+  if (raw === 'RS256' || raw === 'ES256' || raw === 'EdDSA' || raw === 'HS256') return raw;
+  throw invalid(name, 'one of RS256, ES256, EdDSA, HS256', raw);
+}
+
+function hs256Secret(raw: string, name: string): string | undefined {
+  if (raw === '') return undefined;
+  // RFC 7518 §3.2: an HS256 key has at least 256 bits; ask for them encoded, not as a password.
+  if (!/^[A-Za-z0-9+/_-]+=*$/.test(raw) || Buffer.from(raw, 'base64').length < 32) {
+    throw invalid(name, 'at least 32 random bytes, base64-encoded (openssl rand -base64 32)', '…');
+  }
+  return raw;
+}
+
+function scopes(raw: string, name: string): string[] {
+  const list = raw.split(' ').filter(Boolean);
+  // RFC 6749 §3.3: scope tokens are printable ASCII without space, quote or backslash.
+  if (list.length === 0 || !list.every((scope) => /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope))) {
+    throw invalid(name, 'a space-separated list of scope names', raw);
   }
   return list;
 }
@@ -279,6 +310,70 @@ export const options: readonly AnyOption[] = [
     doc: 'Largest request body accepted; larger ones get 413 before parsing.',
   },
   {
+    key: 'signingAlg',
+    env: 'TESSERA_SIGNING_ALG',
+    flag: 'signing-alg',
+    fallback: 'RS256',
+    parse: signingAlg,
+    doc: 'Algorithm of new signing keys: RS256 (RFC 9068’s mandatory one, verified everywhere), ES256 or EdDSA (smaller tokens), or HS256 (shared secret; only with TESSERA_HS256_SECRET).',
+  },
+  {
+    key: 'hs256Secret',
+    env: 'TESSERA_HS256_SECRET',
+    flag: 'hs256-secret',
+    fallback: undefined,
+    parse: hs256Secret,
+    doc: 'The HS256 key, at least 32 random bytes in base64; every verifier needs it, which is why asymmetric keys are the default.',
+  },
+  {
+    key: 'accessTokenMinutes',
+    env: 'TESSERA_ACCESS_TOKEN_MINUTES',
+    flag: 'access-token-minutes',
+    fallback: 10,
+    parse: integer(1, 24 * 60),
+    doc: 'Lifetime of access tokens (1 minute to 24 hours).',
+  },
+  {
+    key: 'refreshTokenDays',
+    env: 'TESSERA_REFRESH_TOKEN_DAYS',
+    flag: 'refresh-token-days',
+    fallback: 30,
+    parse: integer(1, 365),
+    doc: 'Absolute lifetime of a refresh-token family; rotation never extends it.',
+  },
+  {
+    key: 'refreshGraceSeconds',
+    env: 'TESSERA_REFRESH_GRACE_SECONDS',
+    flag: 'refresh-grace-seconds',
+    fallback: 10,
+    parse: integer(0, 300),
+    doc: 'A just-rotated refresh token still refreshes for this long (two tabs, a retried request); later re-use revokes the family.',
+  },
+  {
+    key: 'clockSkewSeconds',
+    env: 'TESSERA_CLOCK_SKEW_SECONDS',
+    flag: 'clock-skew-seconds',
+    fallback: 30,
+    parse: integer(0, 300),
+    doc: 'Clock skew tolerated when checking exp, nbf and iat.',
+  },
+  {
+    key: 'audience',
+    env: 'TESSERA_AUDIENCE',
+    flag: 'audience',
+    fallback: (p) => p.issuer ?? 'http://localhost:8080',
+    parse: text,
+    doc: 'The `aud` of first-party access tokens; defaults to the issuer.',
+  },
+  {
+    key: 'firstPartyScopes',
+    env: 'TESSERA_FIRST_PARTY_SCOPES',
+    flag: 'first-party-scopes',
+    fallback: ['account'],
+    parse: scopes,
+    doc: 'Scopes of tokens from /auth/token (the built-in first-party client).',
+  },
+  {
     key: 'trustProxy',
     env: 'TESSERA_TRUST_PROXY',
     flag: 'trust-proxy',
@@ -321,8 +416,14 @@ export function loadConfig(sources: ConfigSources = {}, overrides: Partial<Confi
   const config = partial as Config;
   if (config.sessionIdleMinutes > config.sessionAbsoluteHours * 60) {
     throw new TesseraError(
-      'invalid_request',
+      'invalid_config',
       'TESSERA_SESSION_IDLE_MINUTES must not exceed TESSERA_SESSION_ABSOLUTE_HOURS × 60',
+    );
+  }
+  if (config.signingAlg === 'HS256' && config.hs256Secret === undefined) {
+    throw new TesseraError(
+      'invalid_config',
+      'TESSERA_SIGNING_ALG=HS256 needs TESSERA_HS256_SECRET (at least 32 random bytes, base64)',
     );
   }
   return config;

@@ -8,10 +8,18 @@ export interface ParsedArgs {
   switches: Record<string, boolean>;
 }
 
-/** Parses `argv`: every configuration option is a `--flag value`; `extra` names boolean switches. */
-export function parseCommandLine(argv: string[], extra: string[] = []): ParsedArgs {
+/**
+ * Parses `argv`: every configuration option is a `--flag value`; `extra` names boolean switches
+ * and `extraFlags` other valued flags.
+ */
+export function parseCommandLine(
+  argv: string[],
+  extra: string[] = [],
+  extraFlags: string[] = [],
+): ParsedArgs {
   const spec: Record<string, { type: 'string' | 'boolean' }> = {};
   for (const option of options) spec[option.flag] = { type: 'string' };
+  for (const name of extraFlags) spec[name] = { type: 'string' };
   for (const name of ['help', 'json', ...extra]) spec[name] = { type: 'boolean' };
   const { values, positionals } = parseArgs({
     args: argv,

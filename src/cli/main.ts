@@ -3,16 +3,20 @@
 import { TesseraError } from '../core/errors.js';
 import { parseCommandLine } from './args.js';
 import { configTable, usage } from './help.js';
+import { clientFlags, clients } from './clients.js';
+import { keys } from './keys.js';
 import { serve } from './serve.js';
 
 async function main(argv: string[]): Promise<void> {
-  const args = parseCommandLine(argv);
+  const args = parseCommandLine(argv, [], clientFlags);
   const [command, ...rest] = args.words;
   if (args.switches.help || command === undefined || command === 'help') {
     process.stdout.write(`${rest[0] === 'config' ? configTable() : usage()}\n`);
     return;
   }
   if (command === 'serve') return serve(args);
+  if (command === 'keys') return keys(args, rest[0]);
+  if (command === 'clients') return clients(args, rest[0], rest[1]);
   throw new TesseraError('invalid_request', `unknown command "${command}"; see tessera help`);
 }
 

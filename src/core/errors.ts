@@ -23,6 +23,15 @@ export const errorStatus = {
   token_not_yet_valid: 401,
   token_claim_invalid: 401,
   token_revoked: 401,
+  // OAuth 2.0 errors (RFC 6749 §5.2, RFC 6750 §3.1); /oauth/* answers them in RFC 6749's shape.
+  invalid_grant: 400,
+  invalid_client: 401,
+  invalid_scope: 400,
+  invalid_target: 400,
+  unauthorized_client: 400,
+  unsupported_grant_type: 400,
+  unsupported_token_type: 400,
+  insufficient_scope: 403,
   csrf: 403,
   not_found: 404,
   method_not_allowed: 405,
@@ -31,6 +40,8 @@ export const errorStatus = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
+  // Start-up problems: bad options, undecryptable keys. Never an HTTP answer; the CLI exits 2.
+  invalid_config: 500,
   store_unavailable: 503,
 } as const;
 

@@ -18,6 +18,19 @@ export interface Policy {
     loginPerIp: Limit;
     signupPerIp: Limit;
   };
+  tokens: {
+    issuer: string;
+    audience: string;
+    firstPartyScopes: string[];
+    accessTtlSeconds: number;
+    clockSkewSeconds: number;
+    refreshLifetimeMs: number;
+    refreshGraceMs: number;
+    alg: Config['signingAlg'];
+    hs256Secret: string | undefined;
+    /** Encrypts private keys at rest. */
+    secret: string | undefined;
+  };
 }
 
 /** Derives the core policy from the validated configuration. */
@@ -39,6 +52,18 @@ export function policyFromConfig(config: Config): Policy {
       loginPerAccount: { limit: config.loginAccountLimit, windowMs: loginWindow },
       loginPerIp: { limit: config.loginIpLimit, windowMs: loginWindow },
       signupPerIp: { limit: config.signupIpLimit, windowMs: config.signupWindowMinutes * minutes },
+    },
+    tokens: {
+      issuer: config.issuer,
+      audience: config.audience,
+      firstPartyScopes: config.firstPartyScopes,
+      accessTtlSeconds: config.accessTokenMinutes * 60,
+      clockSkewSeconds: config.clockSkewSeconds,
+      refreshLifetimeMs: config.refreshTokenDays * 24 * 60 * minutes,
+      refreshGraceMs: config.refreshGraceSeconds * 1000,
+      alg: config.signingAlg,
+      hs256Secret: config.hs256Secret,
+      secret: config.secret,
     },
   };
 }

@@ -1,5 +1,13 @@
 import { Accounts } from './accounts/accounts.js';
+import { Clients } from './clients/clients.js';
+import { KeyRing } from './keys/keyring.js';
+import { SecretBox } from './keys/secret-box.js';
+import { AccessTokens } from './oauth/access-tokens.js';
+import { RefreshFamilies } from './oauth/refresh-families.js';
+import { TokenService } from './oauth/token-service.js';
 import { policyFromConfig } from './policy.js';
+import { Revocations } from './revocation/revocations.js';
+import { UserRevoker } from './revocation/revoke-user.js';
 import { Sessions } from './sessions/sessions.js';
 import type { Config } from '../config.js';
 import type { Clock } from './clock.js';
@@ -12,19 +20,72 @@ export interface Core {
   deps: CoreDeps;
   accounts: Accounts;
   sessions: Sessions;
+  clients: Clients;
+  keys: KeyRing;
+  revocations: Revocations;
+  families: RefreshFamilies;
+  accessTokens: AccessTokens;
+  tokens: TokenService;
+  /** Deletes expired sessions, families, revocations and counters. */
+  sweep(): Promise<void>;
 }
 
-/** Builds the core over `stores`; the policy comes from `config` unless given. */
-export function createCore(options: {
+/**
+ * Builds the core over `stores` (the policy comes from `config` unless given), loads the signing
+ * keys (creating the first one on first start) and makes sure the first-party client exists.
+ */
+export async function createCore(options: {
   stores: Stores;
   clock: Clock;
   config: Config;
   policy?: Policy;
-}): Core {
-  const deps: CoreDeps = {
-    stores: options.stores,
-    clock: options.clock,
-    policy: options.policy ?? policyFromConfig(options.config),
+}): Promise<Core> {
+  const { stores, clock } = options;
+  const policy = options.policy ?? policyFromConfig(options.config);
+  const deps: CoreDeps = { stores, clock, policy };
+  const t = policy.tokens;
+  // An access token can be presented until exp + skew; revocations must outlive that.
+  const horizonMs = (t.accessTtlSeconds + t.clockSkewSeconds) * 1000;
+  const revocations = new Revocations(stores, clock, horizonMs);
+  const families = new RefreshFamilies(stores, revocations, clock, {
+    lifetimeMs: t.refreshLifetimeMs,
+    graceMs: t.refreshGraceMs,
+  });
+  const revoker = new UserRevoker(stores.sessions, families, revocations);
+  const accounts = new Accounts(deps, revoker);
+  const clients = new Clients(stores.clients, clock);
+  const keys = new KeyRing(stores.keys, new SecretBox(t.secret), clock, {
+    alg: t.alg,
+    hs256Secret: t.hs256Secret,
+    verifyOnlyMs: horizonMs,
+  });
+  await keys.load();
+  await clients.ensureFirstParty(t.firstPartyScopes, [t.audience]);
+  const accessTokens = new AccessTokens(keys, revocations, clock, {
+    issuer: t.issuer,
+    ttlSeconds: t.accessTtlSeconds,
+    clockSkewSeconds: t.clockSkewSeconds,
+  });
+  const tokens = new TokenService(accounts, clients, accessTokens, families, {
+    firstPartyScopes: t.firstPartyScopes,
+    audience: t.audience,
+  });
+  const sessions = new Sessions(deps);
+  return {
+    deps,
+    accounts,
+    sessions,
+    clients,
+    keys,
+    revocations,
+    families,
+    accessTokens,
+    tokens,
+    async sweep() {
+      await sessions.sweep();
+      await families.sweep();
+      await revocations.sweep();
+      await stores.rateLimits.deleteExpired(clock.now());
+    },
   };
-  return { deps, accounts: new Accounts(deps), sessions: new Sessions(deps) };
 }

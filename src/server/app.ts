@@ -6,11 +6,14 @@ import cookiePlugin from '@fastify/cookie';
 import swaggerPlugin from '@fastify/swagger';
 import Fastify from 'fastify';
 import { installErrorHandlers } from './plugins/errors.js';
-import { SessionCookie } from './plugins/cookies.js';
-import { sessionAuth } from './plugins/session-auth.js';
-import { Problem, Session, User } from './schemas.js';
+import { RefreshCookie, SessionCookie } from './plugins/cookies.js';
+import { authenticators } from './plugins/auth.js';
+import { Problem, Session, TokenResponse, User } from './schemas.js';
 import { accountRoutes } from './routes/accounts.js';
+import { discoveryRoutes } from './routes/discovery.js';
 import { meRoutes } from './routes/me.js';
+import { oauthRoutes } from './routes/oauth.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { opsRoutes } from './routes/ops.js';
 import { sessionRoutes } from './routes/sessions.js';
 import type { Config } from '../config.js';
@@ -38,6 +41,14 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
 
   installErrorHandlers(app);
   await app.register(cookiePlugin);
+  // Fastify's own JSON parser (prototype poisoning refused), except that an empty body is no
+  // body: a DELETE sent with a JSON content type and nothing in it is not malformed.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') return done(null, undefined);
+    void parseJson(request, text, done);
+  });
   await app.register(swaggerPlugin, {
     openapi: {
       openapi: '3.1.0',
@@ -47,23 +58,35 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
         description: 'Session and JWT authentication. See API.md for the contract.',
       },
       servers: [{ url: config.issuer }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          session: { type: 'apiKey', in: 'cookie', name: new SessionCookie(config).name },
+          client: { type: 'http', scheme: 'basic' },
+        },
+      },
     },
   });
-  app.decorateRequest('session', null);
+  app.decorateRequest('principal', null);
   app.addSchema(User);
   app.addSchema(Session);
   app.addSchema(Problem);
+  app.addSchema(TokenResponse);
 
   const cookie = new SessionCookie(config);
   const ctx: RouteContext = {
     core,
     config,
     cookie,
-    auth: sessionAuth(core, cookie, config.allowedOrigins),
+    refreshCookie: new RefreshCookie(config),
+    auth: authenticators(core, cookie, config.allowedOrigins, config.audience),
   };
   accountRoutes(app, ctx);
   sessionRoutes(app, ctx);
   meRoutes(app, ctx);
+  tokenRoutes(app, ctx);
+  await app.register(async (scope) => oauthRoutes(scope, ctx));
+  discoveryRoutes(app, ctx);
   opsRoutes(app, ctx);
   await app.ready();
   return app;

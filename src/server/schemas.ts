@@ -68,3 +68,15 @@ export function problems(...statuses: number[]): Record<number, TSchema> {
 
 /** An empty 204 response. */
 export const NoContent = Type.Null({ description: 'No content' });
+
+/** The JSON of a token response (RFC 6749 §5.1). */
+export const TokenResponse = Type.Object(
+  {
+    access_token: Type.String(),
+    token_type: Type.Literal('Bearer'),
+    expires_in: Type.Integer(),
+    refresh_token: Type.Optional(Type.String()),
+    scope: Type.String(),
+  },
+  { $id: 'TokenResponse' },
+);

@@ -20,6 +20,7 @@ export interface RunningServer {
 }
 
 const SWEEP_INTERVAL_MS = 10 * 60_000;
+const KEY_RELOAD_INTERVAL_MS = 30_000;
 
 /** Opens the stores named by the configuration and starts listening. */
 export async function startServer(config: Config): Promise<RunningServer> {
@@ -32,12 +33,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
     logger.warn('TESSERA_SECRET is not set: private signing keys will be stored unencrypted');
   }
   const stores = await createSqlStores({ url: config.databaseUrl });
-  const core = createCore({ stores, clock: systemClock, config });
+  const core = await createCore({ stores, clock: systemClock, config });
   const app = await buildApp({ config, core, logger });
   const sweep = setInterval(() => {
-    core.sessions.sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep failed'));
+    core.sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep failed'));
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
+  // Keys rotated by another process (`tessera keys rotate`) are picked up within this interval.
+  const reload = setInterval(() => {
+    core.keys.load().catch((error: unknown) => logger.warn({ err: error }, 'key reload failed'));
+  }, KEY_RELOAD_INTERVAL_MS);
+  reload.unref();
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info(
     { url, issuer: config.issuer, database: redactUrl(config.databaseUrl) },
@@ -48,6 +54,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     url,
     async close() {
       clearInterval(sweep);
+      clearInterval(reload);
       await app.close();
       await stores.close();
     },

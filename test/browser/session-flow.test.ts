@@ -274,7 +274,7 @@ describe('session flow in a real browser', { skip: chromiumSkipReason() }, () =>
 
   it(
     'a cookie-carrying write from another origin is refused with 403 csrf (API.md Conventions)',
-    { ...TEST, todo: 'Tessera validates the body before the CSRF check: 400/415, not 403 csrf' },
+    TEST,
     async () => {
       const { foreign, tessera } = sites();
       const { context } = await loggedIn();

@@ -31,7 +31,7 @@ export async function testServer(
   const config = loadConfig({ env: options.env ?? {} }, { ...FAST_ARGON2, ...options.config });
   const stores = options.stores ?? createMemoryStores();
   const clock = new ManualClock();
-  const core = createCore({ stores, clock, config });
+  const core = await createCore({ stores, clock, config });
   const app = await buildApp({ config, core });
   return { app, core, stores, clock, config };
 }

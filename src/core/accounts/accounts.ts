@@ -6,6 +6,7 @@ import { normalizeEmail } from './email.js';
 import { checkPasswordPolicy, normalizePassword } from './password-policy.js';
 import type { CoreDeps } from '../deps.js';
 import type { UserRecord } from '../../stores/ports.js';
+import type { UserRevoker } from '../revocation/revoke-user.js';
 
 /** Who is asking, for rate limits and audit. */
 export interface Caller {
@@ -17,7 +18,10 @@ export class Accounts {
   /** A hash of a random password at the current parameters, verified when the email is unknown. */
   private decoy: Promise<string> | undefined;
 
-  constructor(private readonly deps: CoreDeps) {}
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly revoker: UserRevoker,
+  ) {}
 
   /** Creates an account; `email_taken` (409) when the normalized email exists. */
   async signup(input: { email: string; password: string }, caller: Caller): Promise<UserRecord> {
@@ -108,18 +112,21 @@ export class Accounts {
     const password = checkPasswordPolicy(input.newPassword, user.email);
     user.passwordHash = await hashPassword(password, policy.argon2);
     await stores.users.setPasswordHash(user.id, user.passwordHash);
-    await this.revokeEverything(user.id);
+    await this.revoker.revokeEverything(user.id, 'password_changed');
     return user;
   }
 
   /**
-   * "Log out everywhere": raises the per-user cutoff (every access token and refresh family
-   * issued before now dies) and deletes every session of the user but `keepSessionId`.
+   * "Log out everywhere": every access token and refresh family of the user dies, and every
+   * session but `keepSessionId`.
    */
-  async revokeEverything(userId: string, keepSessionId?: string): Promise<void> {
-    const { stores, clock } = this.deps;
-    await stores.users.setTokensValidAfter(userId, clock.now());
-    await stores.sessions.deleteAllForUser(userId, keepSessionId);
+  revokeEverything(userId: string, keepSessionId?: string): Promise<void> {
+    return this.revoker.revokeEverything(userId, 'logout_everywhere', keepSessionId);
+  }
+
+  /** A user by id. */
+  find(userId: string): Promise<UserRecord | undefined> {
+    return this.deps.stores.users.findById(userId);
   }
 
   private decoyHash(): Promise<string> {

@@ -33,3 +33,37 @@ export class SessionCookie {
     return { path: '/', httpOnly: true, sameSite: 'lax', secure: this.secure };
   }
 }
+
+/**
+ * The refresh-token cookie of browser apps: `HttpOnly; SameSite=Strict`, sent only to the token
+ * endpoint (API.md). `__Host-` needs Path=/, so over https it takes the `__Secure-` prefix.
+ */
+export class RefreshCookie {
+  readonly name: string;
+  static readonly path = '/oauth/token';
+  private readonly secure: boolean;
+
+  constructor(config: Pick<Config, 'issuer'>) {
+    this.secure = isSecureIssuer(config);
+    this.name = this.secure ? '__Secure-tessera_refresh' : 'tessera_refresh';
+  }
+
+  /** The refresh token sent by the browser, if any. */
+  read(request: FastifyRequest): string | undefined {
+    return request.cookies[this.name];
+  }
+
+  /** Sets the cookie until the family's absolute end. */
+  set(reply: FastifyReply, token: string, expiresAt: number): void {
+    void reply.setCookie(this.name, token, { ...this.attributes(), expires: new Date(expiresAt) });
+  }
+
+  /** Tells the browser to drop the cookie. */
+  clear(reply: FastifyReply): void {
+    void reply.clearCookie(this.name, this.attributes());
+  }
+
+  private attributes(): CookieSerializeOptions {
+    return { path: RefreshCookie.path, httpOnly: true, sameSite: 'strict', secure: this.secure };
+  }
+}

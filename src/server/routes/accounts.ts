@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { Credentials, NoContent, PasswordChange, problems } from '../schemas.js';
 import { presentUser } from '../present.js';
-import { sessionOf } from '../plugins/session-auth.js';
+import { principalOf } from '../plugins/auth.js';
 import type { RouteContext } from '../context.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -11,7 +11,7 @@ export function accountRoutes(app: FastifyInstance, { core, cookie, auth }: Rout
   app.post<{ Body: Credentials }>(
     '/auth/signup',
     {
-      preHandler: auth.requireAllowedOrigin,
+      onRequest: auth.requireAllowedOrigin,
       schema: {
         tags: ['accounts'],
         summary: 'Create an account',
@@ -31,17 +31,20 @@ export function accountRoutes(app: FastifyInstance, { core, cookie, auth }: Rout
   app.post<{ Body: PasswordChange }>(
     '/auth/password',
     {
-      preHandler: auth.requireSession,
+      onRequest: auth.requireUser,
       schema: {
         tags: ['accounts'],
         summary: 'Change the password; revokes every other session and credential of the user',
+        description:
+          'Session cookie (with X-CSRF-Token) or bearer token. A cookie caller continues on a new session id; its new CSRF token is in the X-CSRF-Token response header.',
         body: PasswordChange,
         response: { 204: NoContent, ...problems(400, 401, 403, 413, 415, 429) },
       },
     },
     async (request, reply) => {
-      const { user } = sessionOf(request);
+      const { user, via } = principalOf(request);
       await core.accounts.changePassword(user.id, request.body, { ip: request.ip });
+      if (via === 'bearer') return reply.code(204).send();
       // The old session went with the others; the caller continues on a new id (no fixation).
       const fresh = await core.sessions.create(user.id, {
         userAgent: request.headers['user-agent'] ?? '',

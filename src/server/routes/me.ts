@@ -1,8 +1,8 @@
-/** API.md `GET /auth/me`: the hybrid endpoint (session cookie now; bearer tokens in Step 2). */
+/** API.md `GET /auth/me`: the hybrid endpoint, by session cookie or bearer access token. */
 import { Type } from '@sinclair/typebox';
 import { presentUser } from '../present.js';
 import { problems } from '../schemas.js';
-import { sessionOf } from '../plugins/session-auth.js';
+import { principalOf } from '../plugins/auth.js';
 import type { RouteContext } from '../context.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -11,10 +11,11 @@ export function meRoutes(app: FastifyInstance, { auth }: RouteContext): void {
   app.get(
     '/auth/me',
     {
-      preHandler: auth.requireSession,
+      onRequest: auth.requireUser,
       schema: {
         tags: ['tokens'],
-        summary: 'Who is calling, and with which credential',
+        summary: 'Who is calling, and with which credential (session cookie or bearer token)',
+        security: [{ bearer: [] }, { session: [] }],
         response: {
           200: Type.Object({
             user: Type.Ref('User'),
@@ -26,10 +27,9 @@ export function meRoutes(app: FastifyInstance, { auth }: RouteContext): void {
         },
       },
     },
-    async (request) => ({
-      user: presentUser(sessionOf(request).user),
-      via: 'session' as const,
-      scopes: [],
-    }),
+    async (request) => {
+      const { user, via, scopes } = principalOf(request);
+      return { user: presentUser(user), via, scopes };
+    },
   );
 }

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { Credentials, NoContent, SessionListItem, problems } from '../schemas.js';
 import { presentSession, presentSessionRow, presentUser } from '../present.js';
-import { sessionOf } from '../plugins/session-auth.js';
+import { sessionOf } from '../plugins/auth.js';
 import type { RouteContext } from '../context.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -19,7 +19,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post<{ Body: Credentials }>(
     '/auth/session',
     {
-      preHandler: auth.requireAllowedOrigin,
+      onRequest: auth.requireAllowedOrigin,
       schema: {
         tags: ['sessions'],
         summary: 'Log in with email and password; sets the session cookie',
@@ -45,7 +45,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get(
     '/auth/session',
     {
-      preHandler: auth.requireSession,
+      onRequest: auth.requireSession,
       schema: {
         tags: ['sessions'],
         summary: 'The current session, its user and its CSRF token',
@@ -65,7 +65,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.delete(
     '/auth/session',
     {
-      preHandler: auth.requireSession,
+      onRequest: auth.requireSession,
       schema: {
         tags: ['sessions'],
         summary: 'Log out: deletes the current session and clears the cookie',
@@ -83,7 +83,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get(
     '/auth/sessions',
     {
-      preHandler: auth.requireSession,
+      onRequest: auth.requireSession,
       schema: {
         tags: ['sessions'],
         summary: "The caller's own live sessions",
@@ -107,7 +107,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.delete<{ Params: { id: string } }>(
     '/auth/sessions/:id',
     {
-      preHandler: auth.requireSession,
+      onRequest: auth.requireSession,
       schema: {
         tags: ['sessions'],
         summary: 'Revoke one of the caller’s sessions',
@@ -126,7 +126,7 @@ export function sessionRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.delete<{ Querystring: { include?: 'current' } }>(
     '/auth/sessions',
     {
-      preHandler: auth.requireSession,
+      onRequest: auth.requireSession,
       schema: {
         tags: ['sessions'],
         summary: 'Log out everywhere else (or everywhere, with ?include=current)',

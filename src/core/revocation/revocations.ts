@@ -1,0 +1,92 @@
+/**
+ * Revocation of access tokens. A JWT stays valid until it expires unless something remembers
+ * that it should not: this records each revocation durably (and, in later steps, publishes it to
+ * every verifier) for exactly as long as a token it affects could still be presented.
+ */
+import { TesseraError } from '../errors.js';
+import type { Clock } from '../clock.js';
+import type { RevocationEvent, Stores } from '../../stores/ports.js';
+
+/** The claims revocation looks at. Times are seconds since the epoch, as in the JWT. */
+export interface RevocableClaims {
+  jti: string;
+  sub: string;
+  iat: number;
+  sid?: string | undefined;
+}
+
+/** Listens to every revocation recorded here (the feed and the cache invalidation hook in). */
+export type RevocationListener = (event: RevocationEvent) => void;
+
+/** Records and checks revocations. */
+export class Revocations {
+  private readonly listeners = new Set<RevocationListener>();
+
+  constructor(
+    private readonly stores: Pick<Stores, 'revocations' | 'users'>,
+    private readonly clock: Clock,
+    /** How long after now an access token issued now can still be accepted (lifetime + skew). */
+    private readonly horizonMs: number,
+  ) {}
+
+  /** Denylists one access token until it expires (`exp` in seconds). */
+  async revokeToken(jti: string, exp: number): Promise<void> {
+    const now = this.clock.now();
+    if (exp * 1000 <= now) return; // already harmless
+    await this.record({ kind: 'jti', value: jti, at: now, expiresAt: exp * 1000 });
+  }
+
+  /** Revokes every access token issued from one session or refresh family. */
+  async revokeSid(sid: string): Promise<void> {
+    const now = this.clock.now();
+    await this.record({ kind: 'sid', value: sid, at: now, expiresAt: now + this.horizonMs });
+  }
+
+  /**
+   * Revokes every access token of a user issued until now, by raising the per-user cutoff that
+   * checks compare `iat` against, and publishes the cutoff.
+   */
+  async revokeUser(userId: string): Promise<void> {
+    const now = this.clock.now();
+    await this.stores.users.setTokensValidAfter(userId, now);
+    await this.record({ kind: 'user', value: userId, at: now, expiresAt: now + this.horizonMs });
+  }
+
+  /**
+   * Throws `token_revoked` when the token, its session/family or its user's cutoff says so.
+   * `iat` has whole seconds: a token issued in the same second as a cutoff counts as before it
+   * (fail closed); the issuer avoids that case by never dating a token before the cutoff.
+   */
+  async check(claims: RevocableClaims, userCutoffMs?: number): Promise<void> {
+    const now = this.clock.now();
+    if (
+      await this.stores.revocations.isRevoked(
+        { jti: claims.jti, ...(claims.sid === undefined ? {} : { sid: claims.sid }) },
+        now,
+      )
+    ) {
+      throw new TesseraError('token_revoked', 'the access token has been revoked');
+    }
+    if (claims.sid === undefined) return; // a client-credentials token has no user
+    const cutoff = userCutoffMs ?? (await this.stores.users.findById(claims.sub))?.tokensValidAfter;
+    if (cutoff === undefined || claims.iat * 1000 < cutoff) {
+      throw new TesseraError('token_revoked', 'the access token has been revoked');
+    }
+  }
+
+  /** Calls `listener` with every revocation recorded by this process. */
+  subscribe(listener: RevocationListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Deletes revocations that can no longer affect any token. */
+  sweep(): Promise<number> {
+    return this.stores.revocations.deleteExpired(this.clock.now());
+  }
+
+  private async record(revocation: Parameters<Stores['revocations']['add']>[0]): Promise<void> {
+    const event = await this.stores.revocations.add(revocation);
+    for (const listener of this.listeners) listener(event);
+  }
+}

@@ -1,0 +1,23 @@
+import type { RefreshFamilies } from '../oauth/refresh-families.js';
+import type { Revocations } from './revocations.js';
+import type { SessionStore } from '../../stores/ports.js';
+
+/**
+ * DESIGN.md: a password change, a reset or "log out everywhere" revokes the user's other
+ * sessions, every refresh family and every outstanding access token — all three, in one place.
+ */
+export class UserRevoker {
+  constructor(
+    private readonly sessions: SessionStore,
+    private readonly families: RefreshFamilies,
+    private readonly revocations: Revocations,
+  ) {}
+
+  /** Revokes every credential of the user except the session `keepSessionId`. */
+  async revokeEverything(userId: string, reason: string, keepSessionId?: string): Promise<void> {
+    // The cutoff first: from this instant no token of the user verifies, wherever it is.
+    await this.revocations.revokeUser(userId);
+    await this.families.revokeAllForUser(userId, reason);
+    await this.sessions.deleteAllForUser(userId, keepSessionId);
+  }
+}

@@ -1,0 +1,70 @@
+/** API.md: the JWKS and RFC 8414 authorization-server metadata (also at the OpenID path). */
+import { Type } from '@sinclair/typebox';
+import { signingAlgorithms } from '../../core/keys/algorithms.js';
+import type { RouteContext } from '../context.js';
+import type { FastifyInstance } from 'fastify';
+
+/** Registers the well-known documents. */
+export function discoveryRoutes(app: FastifyInstance, { core, config }: RouteContext): void {
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      schema: {
+        tags: ['discovery'],
+        summary: 'Public signing keys (RFC 7517); rotated-out keys stay until their tokens expire',
+        response: {
+          200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      // Short caching: verifiers also refetch on an unknown kid, so rotation never waits on it.
+      void reply.header('Cache-Control', 'public, max-age=60');
+      return core.keys.jwks();
+    },
+  );
+
+  const metadata = () => {
+    const base = config.issuer;
+    return {
+      issuer: base,
+      token_endpoint: `${base}/oauth/token`,
+      revocation_endpoint: `${base}/oauth/revoke`,
+      introspection_endpoint: `${base}/oauth/introspect`,
+      jwks_uri: `${base}/.well-known/jwks.json`,
+      grant_types_supported: ['refresh_token', 'client_credentials'],
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      revocation_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+        'none',
+      ],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      // What access tokens may be signed with; the JWKS says which key uses which.
+      access_token_signing_alg_values_supported: signingAlgorithms.filter(
+        (alg) => alg !== 'HS256' || config.signingAlg === 'HS256',
+      ),
+      scopes_supported: config.firstPartyScopes,
+    };
+  };
+  for (const path of [
+    '/.well-known/oauth-authorization-server',
+    '/.well-known/openid-configuration',
+  ]) {
+    app.get(
+      path,
+      {
+        schema: {
+          tags: ['discovery'],
+          summary: 'RFC 8414 authorization server metadata',
+          response: { 200: Type.Record(Type.String(), Type.Unknown()) },
+        },
+      },
+      async (_request, reply) => {
+        void reply.header('Cache-Control', 'public, max-age=300');
+        return metadata();
+      },
+    );
+  }
+}

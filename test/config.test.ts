@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadConfig } from '../src/config.js';
+
+const refuses = (env: Record<string, string>, pattern: RegExp) =>
+  assert.throws(
+    () => loadConfig({ env }),
+    (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'invalid_config');
+      assert.match(error.message, pattern);
+      return true;
+    },
+  );
+
+describe('configuration', () => {
+  it('has the defaults API.md fixes', () => {
+    const config = loadConfig();
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 8080);
+    assert.equal(config.issuer, 'http://localhost:8080');
+    assert.equal(config.databaseUrl, 'sqlite:./tessera.db');
+    assert.equal(config.redisUrl, undefined);
+    assert.deepEqual(config.allowedOrigins, ['http://localhost:8080']);
+    assert.equal(config.accessTokenMinutes, 10);
+    assert.equal(config.signingAlg, 'RS256');
+  });
+
+  it('derives the issuer from the port and the allowed origins from the issuer', () => {
+    assert.equal(loadConfig({ env: { TESSERA_PORT: '9000' } }).issuer, 'http://localhost:9000');
+    const config = loadConfig({ env: { TESSERA_ISSUER: 'https://auth.example.com/' } });
+    assert.equal(config.issuer, 'https://auth.example.com');
+    assert.deepEqual(config.allowedOrigins, ['https://auth.example.com']);
+  });
+
+  it('flags win over environment variables', () => {
+    assert.equal(loadConfig({ env: { TESSERA_PORT: '9000' }, flags: { port: '9001' } }).port, 9001);
+  });
+
+  it('refuses bad values with a message naming the variable and what it accepts', () => {
+    refuses({ TESSERA_PORT: '70000' }, /TESSERA_PORT must be an integer from 0 to 65535/);
+    refuses(
+      { TESSERA_ISSUER: 'ftp://x' },
+      /TESSERA_ISSUER must be a URL with scheme http: or https:/,
+    );
+    refuses({ TESSERA_DATABASE_URL: 'mysql://x' }, /TESSERA_DATABASE_URL/);
+    refuses({ TESSERA_ALLOWED_ORIGINS: 'https://a.example/path' }, /origins only/);
+    refuses({ TESSERA_ACCESS_TOKEN_MINUTES: '0' }, /from 1 to 1440/);
+    refuses({ TESSERA_ACCESS_TOKEN_MINUTES: '1441' }, /from 1 to 1440/);
+    refuses({ TESSERA_SIGNING_ALG: 'none' }, /one of RS256, ES256, EdDSA, HS256/);
+    refuses({ TESSERA_SIGNING_ALG: 'HS256' }, /TESSERA_HS256_SECRET/);
+    refuses(
+      { TESSERA_SIGNING_ALG: 'HS256', TESSERA_HS256_SECRET: 'c2hvcnQ=' },
+      /at least 32 random bytes/,
+    );
+    refuses({ TESSERA_SESSION_IDLE_MINUTES: '800' }, /must not exceed/);
+  });
+
+  it('never echoes a rejected HS256 secret', () => {
+    assert.throws(
+      () => loadConfig({ env: { TESSERA_HS256_SECRET: 'my-secret-value' } }),
+      (error: Error) => !error.message.includes('my-secret-value'),
+    );
+  });
+});
