@@ -6,10 +6,13 @@ import { AccessTokens } from './oauth/access-tokens.js';
 import { RefreshFamilies } from './oauth/refresh-families.js';
 import { TokenService } from './oauth/token-service.js';
 import { policyFromConfig } from './policy.js';
+import { RevocationFeed } from './revocation/feed.js';
 import { Revocations } from './revocation/revocations.js';
 import { UserRevoker } from './revocation/revoke-user.js';
+import { SessionNearCache, soloChannel } from './sessions/near-cache.js';
 import { Sessions } from './sessions/sessions.js';
 import type { Config } from '../config.js';
+import type { InvalidationChannel } from './sessions/near-cache.js';
 import type { Clock } from './clock.js';
 import type { CoreDeps } from './deps.js';
 import type { Policy } from './policy.js';
@@ -20,9 +23,11 @@ export interface Core {
   deps: CoreDeps;
   accounts: Accounts;
   sessions: Sessions;
+  nearCache: SessionNearCache;
   clients: Clients;
   keys: KeyRing;
   revocations: Revocations;
+  feed: RevocationFeed;
   families: RefreshFamilies;
   accessTokens: AccessTokens;
   tokens: TokenService;
@@ -39,6 +44,8 @@ export async function createCore(options: {
   clock: Clock;
   config: Config;
   policy?: Policy;
+  /** How session invalidations reach other instances; in-process only when absent. */
+  channel?: InvalidationChannel;
 }): Promise<Core> {
   const { stores, clock } = options;
   const policy = options.policy ?? policyFromConfig(options.config);
@@ -47,11 +54,15 @@ export async function createCore(options: {
   // An access token can be presented until exp + skew; revocations must outlive that.
   const horizonMs = (t.accessTtlSeconds + t.clockSkewSeconds) * 1000;
   const revocations = new Revocations(stores, clock, horizonMs);
+  const feed = new RevocationFeed(stores.revocations, clock);
+  revocations.subscribe(() => feed.notify());
   const families = new RefreshFamilies(stores, revocations, clock, {
     lifetimeMs: t.refreshLifetimeMs,
     graceMs: t.refreshGraceMs,
   });
-  const revoker = new UserRevoker(stores.sessions, families, revocations);
+  const nearCache = new SessionNearCache(options.channel ?? soloChannel, policy.session.touchMs);
+  const sessions = new Sessions(deps, nearCache);
+  const revoker = new UserRevoker(sessions, families, revocations);
   const accounts = new Accounts(deps, revoker);
   const clients = new Clients(stores.clients, clock);
   const keys = new KeyRing(stores.keys, new SecretBox(t.secret), clock, {
@@ -70,14 +81,15 @@ export async function createCore(options: {
     firstPartyScopes: t.firstPartyScopes,
     audience: t.audience,
   });
-  const sessions = new Sessions(deps);
   return {
     deps,
     accounts,
     sessions,
+    nearCache,
     clients,
     keys,
     revocations,
+    feed,
     families,
     accessTokens,
     tokens,

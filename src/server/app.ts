@@ -13,6 +13,7 @@ import { accountRoutes } from './routes/accounts.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { meRoutes } from './routes/me.js';
 import { oauthRoutes } from './routes/oauth.js';
+import { revocationRoutes } from './routes/revocations.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { opsRoutes } from './routes/ops.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -87,6 +88,7 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
   tokenRoutes(app, ctx);
   await app.register(async (scope) => oauthRoutes(scope, ctx));
   discoveryRoutes(app, ctx);
+  revocationRoutes(app, ctx);
   opsRoutes(app, ctx);
   await app.ready();
   return app;

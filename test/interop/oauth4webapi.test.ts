@@ -225,9 +225,6 @@ describe('oauth4webapi against a live Tessera', SUITE, () => {
 
     it(
       'token_type is the access token type of RFC 6749 §7.1 ("Bearer"), as RFC 7662 §2.2 defines it',
-      {
-        todo: 'server bug: /oauth/introspect answers token_type "access_token" (a token_type_hint value) instead of "Bearer"',
-      },
       async () => {
         const { tokens } = await userTokens(server.issuer, 'ada-token-type@example.com');
         const info = await introspect(tokens.access_token);

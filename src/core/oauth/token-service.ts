@@ -23,7 +23,7 @@ export interface TokenResponse {
 
 /** What introspection says about a token (RFC 7662 §2.2). */
 export type Introspection =
-  | ({ active: true; token_type: 'access_token' } & Pick<
+  | ({ active: true; token_type: 'Bearer' } & Pick<
       AccessTokenClaims,
       'sub' | 'client_id' | 'exp' | 'iat' | 'iss' | 'aud' | 'jti'
     > & { scope: string; sid?: string })
@@ -125,7 +125,8 @@ export class TokenService {
       const claims = await this.accessTokens.verify(token);
       return {
         active: true,
-        token_type: 'access_token',
+        // RFC 7662 §2.2: the RFC 6749 §7.1 type of the token, not a token_type_hint value.
+        token_type: 'Bearer',
         sub: claims.sub,
         client_id: claims.client_id,
         scope: claims.scope ?? '',

@@ -1,6 +1,6 @@
 import type { RefreshFamilies } from '../oauth/refresh-families.js';
 import type { Revocations } from './revocations.js';
-import type { SessionStore } from '../../stores/ports.js';
+import type { Sessions } from '../sessions/sessions.js';
 
 /**
  * DESIGN.md: a password change, a reset or "log out everywhere" revokes the user's other
@@ -8,7 +8,7 @@ import type { SessionStore } from '../../stores/ports.js';
  */
 export class UserRevoker {
   constructor(
-    private readonly sessions: SessionStore,
+    private readonly sessions: Sessions,
     private readonly families: RefreshFamilies,
     private readonly revocations: Revocations,
   ) {}
@@ -18,6 +18,6 @@ export class UserRevoker {
     // The cutoff first: from this instant no token of the user verifies, wherever it is.
     await this.revocations.revokeUser(userId);
     await this.families.revokeAllForUser(userId, reason);
-    await this.sessions.deleteAllForUser(userId, keepSessionId);
+    await this.sessions.revokeAll(userId, keepSessionId);
   }
 }

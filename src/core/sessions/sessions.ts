@@ -1,6 +1,7 @@
 import { TesseraError } from '../errors.js';
 import { randomToken, sha256Hex } from '../random.js';
 import type { CoreDeps } from '../deps.js';
+import type { SessionNearCache } from './near-cache.js';
 import type { SessionRecord, UserRecord } from '../../stores/ports.js';
 
 /** A session id is 32 random bytes, base64url: 43 characters. Anything else is not one. */
@@ -27,7 +28,10 @@ export interface SessionOrigin {
 
 /** Server-side sessions: created at login, checked on every request, listed and revoked. */
 export class Sessions {
-  constructor(private readonly deps: CoreDeps) {}
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly cache?: SessionNearCache,
+  ) {}
 
   /** Starts a new session with fresh random ids (never reusing one: no fixation). */
   async create(userId: string, origin: SessionOrigin): Promise<NewSession> {
@@ -56,11 +60,23 @@ export class Sessions {
   async validate(secret: string): Promise<ValidSession> {
     const { stores, clock, policy } = this.deps;
     if (!SECRET_SHAPE.test(secret)) throw unauthenticated();
-    const session = await stores.sessions.findBySecretHash(sha256Hex(secret));
-    if (!session) throw unauthenticated();
+    const secretHash = sha256Hex(secret);
     const now = clock.now();
+    // The near cache answers only what the store would: a live session that needs no touch yet.
+    // Anything else (expiry, a due touch) goes to the store, which stays the authority.
+    const cached = this.cache?.get(secretHash, now);
+    if (
+      cached &&
+      now < this.expiresAt(cached.session) &&
+      now - cached.session.lastSeenAt < policy.session.touchMs
+    ) {
+      return cached;
+    }
+    const session = await stores.sessions.findBySecretHash(secretHash);
+    if (!session) throw unauthenticated();
     if (now >= this.expiresAt(session)) {
       await stores.sessions.deleteForUser(session.userId, session.id);
+      await this.cache?.invalidate({ kind: 'session', id: session.id });
       throw new TesseraError('session_expired', 'the session has expired; log in again');
     }
     // Sessions are revoked by deletion; the per-user cutoff governs tokens (see Accounts).
@@ -73,6 +89,7 @@ export class Sessions {
       session.lastSeenAt = now;
       await stores.sessions.touch(session.id, now);
     }
+    this.cache?.set({ session, user }, now);
     return { session, user };
   }
 
@@ -98,11 +115,14 @@ export class Sessions {
     if (!(await this.deps.stores.sessions.deleteForUser(userId, id))) {
       throw new TesseraError('not_found', 'no such session');
     }
+    await this.cache?.invalidate({ kind: 'session', id });
   }
 
   /** Revokes every session of the user except `exceptId` (all of them when it is absent). */
   async revokeAll(userId: string, exceptId?: string): Promise<number> {
-    return this.deps.stores.sessions.deleteAllForUser(userId, exceptId);
+    const count = await this.deps.stores.sessions.deleteAllForUser(userId, exceptId);
+    await this.cache?.invalidate({ kind: 'user', userId });
+    return count;
   }
 
   /** Deletes expired sessions; run periodically by the server. */

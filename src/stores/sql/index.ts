@@ -45,7 +45,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<Stores>
     keys: createSqlSigningKeyStore(db, dialect),
     clients: createSqlClientStore(db),
     refreshFamilies: createSqlRefreshFamilyStore(db),
-    revocations: createSqlRevocationStore(db),
+    revocations: createSqlRevocationStore(db, dialect),
     async ping() {
       try {
         await sql`select 1`.execute(db);

@@ -1,14 +1,39 @@
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { RevocationStore } from '../ports.js';
 import type { Database } from './database.js';
 
+/** An arbitrary constant naming Tessera's revocation-ordering advisory lock. */
+const REVOCATION_LOCK = 0x7e55e7a;
+
 const eventColumns = ['seq', 'kind', 'value', 'at', 'expires_at as expiresAt'] as const;
 
 /** A RevocationStore over the `revocations` table. */
-export function createSqlRevocationStore(db: Kysely<Database>): RevocationStore {
+export function createSqlRevocationStore(
+  db: Kysely<Database>,
+  dialect: 'sqlite' | 'postgres',
+): RevocationStore {
   return {
     async add(revocation) {
-      // The database assigns seq in the same statement, so concurrent adds never share one.
+      // The database assigns seq in the same statement, so concurrent adds never share one. On
+      // PostgreSQL identity values are drawn before commit, so two adds could commit out of seq
+      // order and a feed reader past seq 6 would never see a late seq 5. A transaction-scoped
+      // advisory lock makes adds commit in seq order (revocations are rare; the cost is nil).
+      if (dialect === 'postgres') {
+        return db.transaction().execute(async (trx) => {
+          await sql`select pg_advisory_xact_lock(${REVOCATION_LOCK})`.execute(trx);
+          return trx
+            .insertInto('revocations')
+            .values({
+              kind: revocation.kind,
+              value: revocation.value,
+              at: revocation.at,
+              expires_at: revocation.expiresAt,
+            })
+            .returning(eventColumns)
+            .executeTakeFirstOrThrow();
+        });
+      }
       return db
         .insertInto('revocations')
         .values({

@@ -1,0 +1,109 @@
+/**
+ * The session near cache: validated sessions kept in this process for a bounded time and
+ * number, so a session check on the hot path costs a map lookup instead of a store round trip
+ * (DESIGN.md: sessions as fast as JWTs). Every revocation invalidates it — here at once, and on
+ * every other instance through the invalidation channel; while that channel is down the cache
+ * is not trusted at all (fail closed) and is emptied, since messages may have been missed.
+ */
+import type { ValidSession } from './sessions.js';
+
+/** What instances tell each other when sessions end. */
+export type SessionInvalidation =
+  { kind: 'session'; id: string } | { kind: 'user'; userId: string };
+
+/** How invalidations reach the other instances (Redis pub/sub; in-process when alone). */
+export interface InvalidationChannel {
+  /** False while messages from other instances could be missed. */
+  readonly connected: boolean;
+  publish(message: SessionInvalidation): Promise<void>;
+  subscribe(handler: (message: SessionInvalidation) => void): void;
+  /** Called with every change of `connected`. */
+  onStatus(listener: (connected: boolean) => void): void;
+}
+
+/** A channel for a single instance: nothing to miss, nobody to tell. */
+export const soloChannel: InvalidationChannel = {
+  connected: true,
+  publish: async () => {},
+  subscribe: () => {},
+  onStatus: () => {},
+};
+
+interface Entry {
+  valid: ValidSession;
+  cachedAt: number;
+}
+
+/** A bounded LRU of validated sessions keyed by secret hash, invalidated by id and by user. */
+export class SessionNearCache {
+  private readonly entries = new Map<string, Entry>();
+  private hits = 0;
+  private misses = 0;
+
+  constructor(
+    private readonly channel: InvalidationChannel,
+    /** The longest an entry is served without going back to the store. */
+    private readonly maxAgeMs: number,
+    private readonly maxEntries = 10_000,
+  ) {
+    channel.subscribe((message) => this.drop(message));
+    channel.onStatus(() => this.entries.clear());
+  }
+
+  /** A cached validation still young enough at `now`, if the channel can be trusted. */
+  get(secretHash: string, now: number): ValidSession | undefined {
+    if (!this.channel.connected) {
+      this.entries.clear();
+      return undefined;
+    }
+    const entry = this.entries.get(secretHash);
+    if (!entry || now - entry.cachedAt >= this.maxAgeMs || now < entry.cachedAt) {
+      if (entry) this.entries.delete(secretHash);
+      this.misses += 1;
+      return undefined;
+    }
+    // Re-insert: the first key of the map is then always the least recently used.
+    this.entries.delete(secretHash);
+    this.entries.set(secretHash, entry);
+    this.hits += 1;
+    return { session: { ...entry.valid.session }, user: entry.valid.user };
+  }
+
+  /** Remembers a validation made against the store at `now`. */
+  set(valid: ValidSession, now: number): void {
+    if (!this.channel.connected) return;
+    const key = valid.session.secretHash;
+    this.entries.delete(key);
+    while (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done === true) break;
+      this.entries.delete(oldest.value);
+    }
+    this.entries.set(key, {
+      valid: { session: { ...valid.session }, user: valid.user },
+      cachedAt: now,
+    });
+  }
+
+  /** Invalidates here and on every other instance. */
+  async invalidate(message: SessionInvalidation): Promise<void> {
+    this.drop(message);
+    await this.channel.publish(message);
+  }
+
+  /** Hit and miss counts, for metrics. */
+  stats(): { hits: number; misses: number; size: number } {
+    return { hits: this.hits, misses: this.misses, size: this.entries.size };
+  }
+
+  private drop(message: SessionInvalidation): void {
+    for (const [key, entry] of this.entries) {
+      const { session } = entry.valid;
+      if (
+        message.kind === 'session' ? session.id === message.id : session.userId === message.userId
+      ) {
+        this.entries.delete(key);
+      }
+    }
+  }
+}
