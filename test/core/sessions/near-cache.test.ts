@@ -17,16 +17,17 @@ class LocalBus {
   private readonly handlers = new Set<(message: SessionInvalidation) => void>();
   private readonly statusListeners = new Set<(connected: boolean) => void>();
   channel(): InvalidationChannel {
-    const bus = this;
+    const isConnected = () => this.connected;
+    const handlers = this.handlers;
     return {
       get connected() {
-        return bus.connected;
+        return isConnected();
       },
       publish: async (message) => {
-        if (bus.connected) for (const handler of bus.handlers) handler(message);
+        if (isConnected()) for (const handler of handlers) handler(message);
       },
-      subscribe: (handler) => void bus.handlers.add(handler),
-      onStatus: (listener) => void bus.statusListeners.add(listener),
+      subscribe: (handler) => void handlers.add(handler),
+      onStatus: (listener) => void this.statusListeners.add(listener),
     };
   }
   setConnected(connected: boolean) {
