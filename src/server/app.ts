@@ -6,6 +6,7 @@ import cookiePlugin from '@fastify/cookie';
 import swaggerPlugin from '@fastify/swagger';
 import Fastify from 'fastify';
 import { installErrorHandlers } from './plugins/errors.js';
+import { installMetrics } from './metrics.js';
 import { RefreshCookie, SessionCookie } from './plugins/cookies.js';
 import { authenticators } from './plugins/auth.js';
 import { Problem, Session, TokenResponse, User } from './schemas.js';
@@ -90,6 +91,7 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
   discoveryRoutes(app, ctx);
   revocationRoutes(app, ctx);
   opsRoutes(app, ctx);
+  installMetrics(app, core);
   await app.ready();
   return app;
 }

@@ -38,6 +38,21 @@ describe('operations endpoints', () => {
     assert.ok(!response.body.includes('secret internal detail'));
   });
 
+  it('/metrics answers Prometheus text with request counts by route pattern, not raw URL', async () => {
+    const { app } = await testServer();
+    await app.inject('/healthz');
+    await app.inject({ method: 'DELETE', url: '/auth/sessions/some-secret-looking-id' });
+    const response = await app.inject('/metrics');
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers['content-type']), /^text\/plain/);
+    assert.match(
+      response.body,
+      /tessera_http_requests_total\{method="GET",route="\/healthz",status="200"\} 1/,
+    );
+    assert.match(response.body, /route="\/auth\/sessions\/:id"/);
+    assert.ok(!response.body.includes('some-secret-looking-id'));
+  });
+
   it('/openapi.json documents every Accounts and Sessions route of API.md', async () => {
     const { app } = await testServer();
     const document = (await app.inject('/openapi.json')).json();
