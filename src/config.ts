@@ -12,6 +12,7 @@ export interface Config {
   issuer: string;
   databaseUrl: string;
   redisUrl: string | undefined;
+  redisPrefix: string;
   secret: string | undefined;
   allowedOrigins: string[];
   sessionIdleMinutes: number;
@@ -196,6 +197,18 @@ export const options: readonly AnyOption[] = [
     fallback: undefined,
     parse: (raw, name) => optionalText(raw) && url(['redis:', 'rediss:'])(raw, name),
     doc: '`redis://…`; unset means no Redis.',
+  },
+  {
+    key: 'redisPrefix',
+    env: 'TESSERA_REDIS_PREFIX',
+    flag: 'redis-prefix',
+    fallback: 'tessera:',
+    parse: (raw, name) => {
+      if (!/^[A-Za-z0-9:_-]{1,64}$/.test(raw))
+        throw invalid(name, 'letters, digits, ":", "_" or "-"', raw);
+      return raw;
+    },
+    doc: 'Prefix of every Redis key and channel, so several deployments can share one Redis.',
   },
   {
     key: 'secret',

@@ -5,7 +5,8 @@
 import { pino } from 'pino';
 import { systemClock } from '../core/clock.js';
 import { createCore } from '../core/tessera.js';
-import { createSqlStores } from '../stores/sql/index.js';
+import { busChannel, joinInstances } from './instances.js';
+import { openStores } from './stores.js';
 import { buildApp } from './app.js';
 import type { Config } from '../config.js';
 import type { FastifyInstance } from 'fastify';
@@ -32,8 +33,14 @@ export async function startServer(config: Config): Promise<RunningServer> {
   if (config.secret === undefined) {
     logger.warn('TESSERA_SECRET is not set: private signing keys will be stored unencrypted');
   }
-  const stores = await createSqlStores({ url: config.databaseUrl });
-  const core = await createCore({ stores, clock: systemClock, config });
+  const { stores, redis } = await openStores(config);
+  const core = await createCore({
+    stores,
+    clock: systemClock,
+    config,
+    ...(redis ? { channel: busChannel(redis.bus) } : {}),
+  });
+  if (redis) await joinInstances(core, redis.bus, redis.client, logger, config.redisPrefix);
   const app = await buildApp({ config, core, logger });
   const sweep = setInterval(() => {
     core.sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep failed'));

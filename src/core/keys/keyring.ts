@@ -39,6 +39,7 @@ export class KeyRing {
   private verifiers: KeySet = new Map();
   private published: PublicJwk[] = [];
   private fingerprint = '';
+  private readonly rotateListeners = new Set<() => void>();
 
   constructor(
     private readonly store: SigningKeyStore,
@@ -81,7 +82,13 @@ export class KeyRing {
     const record = await this.newRecord();
     await this.store.activate(record, this.clock.now());
     await this.load();
+    for (const listener of this.rotateListeners) listener();
     return record.kid;
+  }
+
+  /** Calls `listener` after every rotation made through this ring (other instances reload). */
+  onRotate(listener: () => void): void {
+    this.rotateListeners.add(listener);
   }
 
   /** The key that signs new tokens. */
