@@ -19,9 +19,10 @@
  * runs the TTLs that let it forget dead keys, and those are durations (PEXPIRE), never instants
  * from the caller's clock, with a margin so they never fire before the caller's clock says so.
  *
- * Failure: commands fail after one reconnection attempt or commandTimeoutMs with
- * `TesseraError('store_unavailable')` (a 503) instead of queueing while Redis is away; ioredis
- * keeps reconnecting, and the bus reports 'down' until it is subscribed again.
+ * Failure: a command fails with `TesseraError('store_unavailable')` (a 503) at once while the
+ * connection is down, and after one reconnection attempt or commandTimeoutMs when it was already
+ * sent; nothing queues while Redis is away. ioredis keeps reconnecting by itself, and the bus
+ * reports 'down' until it is subscribed again.
  */
 import type { RateLimitStore, SessionStore } from '../ports.js';
 import type { Cluster, Redis } from 'ioredis';
@@ -61,12 +62,26 @@ export async function createRedisStores(options: RedisStoreOptions): Promise<Red
   // ioredis would print every reconnection error.
   client.on('error', () => {});
   subscriber.on('error', () => {});
+  const connectTimeoutMs = options.connectTimeoutMs ?? 2000;
+  let deadline: NodeJS.Timeout | undefined;
   try {
-    await Promise.all([client.connect(), subscriber.connect()]);
+    await Promise.race([
+      Promise.all([client.connect(), subscriber.connect()]),
+      // Behind Sentinel or Cluster, ioredis keeps asking for a node that answers; the start
+      // does not wait for that longer than for one connection.
+      new Promise((_, reject) => {
+        deadline = setTimeout(
+          () => reject(new Error(`no answer within ${connectTimeoutMs} ms`)),
+          connectTimeoutMs,
+        );
+      }),
+    ]);
   } catch (cause) {
     client.disconnect();
     subscriber.disconnect();
     throw storeUnavailable(cause);
+  } finally {
+    clearTimeout(deadline);
   }
 
   const bus = new RedisEventBus(client, subscriber, keys, options.heartbeatMs ?? 1000);
