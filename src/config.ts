@@ -195,8 +195,8 @@ export const options: readonly AnyOption[] = [
     env: 'TESSERA_REDIS_URL',
     flag: 'redis-url',
     fallback: undefined,
-    parse: (raw, name) => optionalText(raw) && url(['redis:', 'rediss:'])(raw, name),
-    doc: '`redis://…`; unset means no Redis.',
+    parse: (raw, name) => optionalText(raw) && url(['redis:', 'rediss:', 'redis+sentinel:', 'redis+cluster:'])(raw, name),
+    doc: '`redis://…`, `rediss://…`, `redis+sentinel://…` or `redis+cluster://…` (docs/redis.md); unset means no Redis.',
   },
   {
     key: 'redisPrefix',
