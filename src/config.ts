@@ -4,6 +4,7 @@
  * `tessera help config`), so the docs cannot drift from the code.
  */
 import { TesseraError } from './core/errors.js';
+import { parseRedisUrl } from './stores/redis/connect.js';
 
 /** The validated configuration every part of the server reads. */
 export interface Config {
@@ -52,7 +53,9 @@ interface OptionSpec<K extends keyof Config> {
 type AnyOption = { [K in keyof Config]: OptionSpec<K> }[keyof Config];
 
 function invalid(name: string, expected: string, raw: string): TesseraError {
-  return new TesseraError('invalid_config', `${name} must be ${expected} (got "${raw}")`);
+  // A URL's credentials never reach a log or a terminal through an error message.
+  const shown = raw.replace(/\/\/[^/@]*@/, '//***@');
+  return new TesseraError('invalid_config', `${name} must be ${expected} (got "${shown}")`);
 }
 
 function integer(min: number, max: number) {
@@ -150,6 +153,21 @@ function scopes(raw: string, name: string): string[] {
   return list;
 }
 
+function redisUrl(raw: string, name: string): string | undefined {
+  if (raw === '') return undefined;
+  try {
+    // The adapter's own parser: it also knows the multi-host Sentinel and Cluster forms.
+    parseRedisUrl(raw);
+  } catch {
+    throw invalid(
+      name,
+      'redis://, rediss://, redis+sentinel:// or redis+cluster:// (docs/redis.md)',
+      raw,
+    );
+  }
+  return raw;
+}
+
 function level(raw: string, name: string): string {
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!levels.includes(raw)) throw invalid(name, `one of ${levels.join(', ')}`, raw);
@@ -195,7 +213,7 @@ export const options: readonly AnyOption[] = [
     env: 'TESSERA_REDIS_URL',
     flag: 'redis-url',
     fallback: undefined,
-    parse: (raw, name) => optionalText(raw) && url(['redis:', 'rediss:', 'redis+sentinel:', 'redis+cluster:'])(raw, name),
+    parse: redisUrl,
     doc: '`redis://…`, `rediss://…`, `redis+sentinel://…` or `redis+cluster://…` (docs/redis.md); unset means no Redis.',
   },
   {

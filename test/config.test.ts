@@ -55,6 +55,18 @@ describe('configuration', () => {
     refuses({ TESSERA_SESSION_IDLE_MINUTES: '800' }, /must not exceed/);
   });
 
+  it('accepts the Redis Sentinel and Cluster URL forms, and never echoes URL credentials', () => {
+    assert.equal(
+      loadConfig({ env: { TESSERA_REDIS_URL: 'redis+sentinel://a:26379,b:26379/mymaster' } })
+        .redisUrl,
+      'redis+sentinel://a:26379,b:26379/mymaster',
+    );
+    assert.throws(
+      () => loadConfig({ env: { TESSERA_DATABASE_URL: 'mysql://user:hunter2@db/x' } }),
+      (error: Error) => !error.message.includes('hunter2'),
+    );
+  });
+
   it('never echoes a rejected HS256 secret', () => {
     assert.throws(
       () => loadConfig({ env: { TESSERA_HS256_SECRET: 'my-secret-value' } }),
