@@ -1,0 +1,171 @@
+// HTTP throughput of protected routes: a route with no auth against the same route behind
+// Tessera's verifier (with its revocation state), fast-jwt (with its cache) and jose; and
+// Tessera's own session check (GET /auth/session) with and without the session near cache, on
+// SQLite and on Redis. Run: npx tsx bench/http.ts (or npm run bench).
+//
+// The servers run in a child process (bench/http-target.ts); autocannon loads them from this
+// one. Each row is the median of 3 runs of BENCH_HTTP_SECONDS (3 s) with 10 connections.
+// Results go to bench/results/http.md, which is committed: re-run to refresh it.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+
+const seconds = Number(process.env.BENCH_HTTP_SECONDS ?? 3);
+const runs = 3;
+
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', new URL('http-target.ts', import.meta.url).pathname],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+const first = await new Promise<string>((resolve, reject) => {
+  const lines = createInterface({ input: child.stdout });
+  lines.once('line', resolve);
+  child.once('exit', (code) => reject(new Error(`bench target exited ${code}`)));
+});
+const target = JSON.parse(first) as {
+  ports: Record<string, number>;
+  redis: boolean;
+  token: string;
+  sqliteCookie: string;
+  redisCookie?: string;
+};
+const at = (name: string, path: string) => `http://127.0.0.1:${target.ports[name]}${path}`;
+
+interface Row {
+  group: string;
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  baseline?: boolean;
+}
+const bearer = { authorization: `Bearer ${target.token}` };
+const rows: Row[] = [
+  {
+    group: 'bearer',
+    name: 'no auth (same route)',
+    url: at('resource', '/plain'),
+    headers: {},
+    baseline: true,
+  },
+  {
+    group: 'bearer',
+    name: 'tessera/verify (revocation checked every request)',
+    url: at('resource', '/tessera'),
+    headers: bearer,
+  },
+  {
+    group: 'bearer',
+    name: 'fast-jwt (its cache on, no revocation)',
+    url: at('resource', '/fast-jwt'),
+    headers: bearer,
+  },
+  {
+    group: 'bearer',
+    name: 'jose jwtVerify (no revocation)',
+    url: at('resource', '/jose'),
+    headers: bearer,
+  },
+  {
+    group: 'session',
+    name: 'server, no auth (/healthz)',
+    url: at('tessera', '/healthz'),
+    headers: {},
+    baseline: true,
+  },
+  {
+    group: 'session',
+    name: 'session on SQLite, near cache',
+    url: at('tessera', '/auth/session'),
+    headers: { cookie: `tessera_session=${target.sqliteCookie}` },
+  },
+  {
+    group: 'session',
+    name: 'session on SQLite, no near cache',
+    url: at('sqliteNoCache', '/auth/session'),
+    headers: { cookie: `tessera_session=${target.sqliteCookie}` },
+  },
+  {
+    group: 'session',
+    name: '/auth/me by session cookie (near cache)',
+    url: at('tessera', '/auth/me'),
+    headers: { cookie: `tessera_session=${target.sqliteCookie}` },
+  },
+  {
+    group: 'session',
+    name: '/auth/me by bearer token (revocation checked in SQL)',
+    url: at('tessera', '/auth/me'),
+    headers: bearer,
+  },
+];
+if (target.redis && target.redisCookie) {
+  rows.push(
+    {
+      group: 'session',
+      name: 'session on Redis, near cache',
+      url: at('redisCache', '/auth/session'),
+      headers: { cookie: `tessera_session=${target.redisCookie}` },
+    },
+    {
+      group: 'session',
+      name: 'session on Redis, no near cache',
+      url: at('redisNoCache', '/auth/session'),
+      headers: { cookie: `tessera_session=${target.redisCookie}` },
+    },
+  );
+}
+
+async function measure(row: Row): Promise<{ rps: number; p50: number; p99: number }> {
+  const results = [];
+  for (let run = 0; run < runs; run += 1) {
+    const result = await autocannon({
+      url: row.url,
+      headers: row.headers,
+      connections: 10,
+      duration: seconds,
+    });
+    if (result.non2xx > 0 || result.errors > 0)
+      throw new Error(`${row.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    results.push(result);
+  }
+  results.sort((a, b) => a.requests.average - b.requests.average);
+  const median = results[Math.floor(runs / 2)];
+  if (!median) throw new Error('no result');
+  return { rps: median.requests.average, p50: median.latency.p50, p99: median.latency.p99 };
+}
+
+const lines: string[] = [];
+let baseline = 1;
+try {
+  for (const row of rows) {
+    const { rps, p50, p99 } = await measure(row);
+    if (row.baseline) baseline = rps;
+    const line = `| ${row.group} | ${row.name} | ${Math.round(rps).toLocaleString('en')} | ${((rps / baseline) * 100).toFixed(1)} % | ${p50} | ${p99} |`;
+    lines.push(line);
+    process.stdout.write(`${line}\n`);
+  }
+} finally {
+  child.kill('SIGTERM');
+}
+
+const markdown = [
+  '# HTTP throughput: protected routes and session checks',
+  '',
+  `- date: ${new Date().toISOString()}`,
+  `- node: ${process.version}; cpu: ${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
+  `- method: autocannon, 10 connections, median of ${runs} runs of ${seconds} s per row; servers in one child process, load from another`,
+  '- ratio: against the "no auth" row of the same group, measured in the same run',
+  '- the bearer token is RS256 (the default); tessera/verify listens to the revocation feed and checks jti, sid and the user cutoff on every request',
+  '',
+  '| group | route | req/s | vs no auth | p50 ms | p99 ms |',
+  '| --- | --- | ---: | ---: | ---: | ---: |',
+  ...lines,
+  '',
+].join('\n');
+mkdirSync(new URL('results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('results/http.md', import.meta.url), markdown);
+process.stdout.write('\nwritten to bench/results/http.md\n');
