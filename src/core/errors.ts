@@ -43,6 +43,10 @@ export const errorStatus = {
   // Start-up problems: bad options, undecryptable keys. Never an HTTP answer; the CLI exits 2.
   invalid_config: 500,
   store_unavailable: 503,
+  // The verifier toolkit (src/verify): it fails closed when it cannot check what it must.
+  revocation_unavailable: 503,
+  jwks_unavailable: 503,
+  session_unavailable: 503,
 } as const;
 
 /** A stable, machine-readable error code. */

@@ -1,0 +1,207 @@
+/**
+ * Revocations through Redis (the `{ redis }` option): the server appends each event to a Redis
+ * Stream (`appendRevocationToStream`, field `event` = the SSE data JSON), trimmed to one
+ * token horizon; a verifier reads the whole stream from '0' at start, then `XREAD BLOCK` from
+ * the last entry id on a connection of its own. Resuming from an explicit id after any failure
+ * means nothing appended while it was away is missed (unless older than the horizon, and then
+ * harmless). ioredis is loaded only when this option is used.
+ */
+import { TesseraError } from '../core/errors.js';
+import { Backoff, sleep, type BackoffOptions } from './backoff.js';
+import { parseFeedEvent, toRevocation, type FeedEvent } from './feed-event.js';
+import { describe } from './http.js';
+import type { RevocationSource } from './revocation-source.js';
+import type { RevocationState } from './revocation-state.js';
+import type { Cluster, Redis } from 'ioredis';
+
+/** The stream Tessera's revocation events go to, unless configured otherwise. */
+export const defaultRevocationStream = 'tessera:revocations';
+
+/** How long one XREAD blocks; an empty answer proves the stream current, like a heartbeat. */
+export const redisBlockMs = 5_000;
+
+// Entries read per XREAD; fewer than this means the reader has caught up.
+const batch = 1_000;
+
+/**
+ * Appends one revocation event to the stream and trims entries older than `horizonMs` (the
+ * access-token lifetime plus clock skew: older events can no longer affect any token). One
+ * `XADD … MINID ~ <now - horizon> * event <json>` does both atomically (Redis ≥ 6.2). Returns
+ * the entry id.
+ */
+export async function appendRevocationToStream(
+  redis: Redis | Cluster,
+  event: FeedEvent,
+  horizonMs: number,
+  options: { streamKey?: string; now?: number } = {},
+): Promise<string> {
+  toRevocation(event); // never publish what a verifier would refuse to read
+  if (!(horizonMs > 0)) throw new RangeError('horizonMs must be a positive number');
+  const minId = Math.max(0, Math.floor((options.now ?? Date.now()) - horizonMs));
+  const id = await redis.call(
+    'XADD',
+    options.streamKey ?? defaultRevocationStream,
+    'MINID',
+    '~',
+    String(minId),
+    '*',
+    'event',
+    JSON.stringify(event),
+  );
+  return String(id);
+}
+
+/** How the verifier reads the stream. */
+export interface RedisFeedOptions {
+  url: string;
+  streamKey: string;
+  /** Deadline of connecting and of one non-blocking command. */
+  timeoutMs: number;
+  backoff: BackoffOptions;
+  state: RevocationState;
+}
+
+/** Reads the Redis Stream of revocations into a RevocationState. */
+export class RedisFeed implements RevocationSource {
+  readonly kind = 'redis';
+  aliveAt: number | undefined;
+  position: string | undefined;
+  reconnects = 0;
+  lastError: string | undefined;
+  private redis: Redis | undefined;
+  private readonly stopped = new AbortController();
+  private readonly backoff: Backoff;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: RedisFeedOptions) {
+    this.backoff = new Backoff(options.backoff);
+  }
+
+  get connected(): boolean {
+    return this.redis?.status === 'ready';
+  }
+
+  async start(): Promise<void> {
+    const { Redis } = await import('ioredis');
+    const redis = new Redis(this.options.url, {
+      lazyConnect: true,
+      connectionName: 'tessera-verifier',
+      connectTimeout: this.options.timeoutMs,
+      // Fail fast while disconnected (the loop retries with backoff); never queue blocking reads
+      // to run late, nor resend a read the loop has already given up on.
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      maxRetriesPerRequest: 0,
+    });
+    redis.on('error', (error: Error) => {
+      this.lastError = describe(error);
+    });
+    this.redis = redis;
+    try {
+      await deadline(redis.connect(), this.options.timeoutMs, 'connecting to Redis');
+      await this.catchUp();
+    } catch (error) {
+      this.lastError = describe(error);
+      redis.disconnect();
+      throw new TesseraError(
+        'revocation_unavailable',
+        `the revocation stream could not be read (${this.lastError})`,
+      );
+    }
+    this.loop = this.run();
+  }
+
+  async close(): Promise<void> {
+    this.stopped.abort();
+    this.redis?.disconnect();
+    await this.loop;
+  }
+
+  /** Reads everything after the position without blocking, until a short batch. */
+  private async catchUp(): Promise<void> {
+    while ((await this.read(false)) >= batch);
+    this.aliveAt = performance.now();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped.signal.aborted) {
+      try {
+        // An answer with fewer than a batch, even an empty one after the block, proves the stream
+        // held nothing more when it came: the Redis counterpart of the SSE heartbeat.
+        if ((await this.read(true)) < batch) this.aliveAt = performance.now();
+        this.backoff.reset();
+      } catch (error) {
+        if (this.stopped.signal.aborted) break;
+        this.lastError = describe(error);
+        await sleep(this.backoff.next(), this.stopped.signal);
+        if (!this.stopped.signal.aborted) this.reconnects += 1;
+      }
+    }
+  }
+
+  /** One XREAD after the position; applies what it returns and returns how many entries. */
+  private async read(block: boolean): Promise<number> {
+    const redis = this.redis as Redis;
+    const args: (string | number)[] = ['COUNT', batch];
+    if (block) args.push('BLOCK', redisBlockMs);
+    args.push('STREAMS', this.options.streamKey, this.position ?? '0');
+    const wait = (block ? redisBlockMs : 0) + this.options.timeoutMs;
+    let reply: unknown;
+    try {
+      reply = await deadline(redis.call('XREAD', ...args), wait, 'XREAD');
+    } catch (error) {
+      // No answer in time on a connection that looks fine: presume it dead and reconnect.
+      if (error instanceof DeadlineError && redis.status === 'ready') redis.disconnect(true);
+      throw error;
+    }
+    const entries = streamEntries(reply, this.options.streamKey);
+    for (const [id, fields] of entries) {
+      const data = fieldValue(fields, 'event');
+      if (data === undefined)
+        throw new TesseraError('revocation_unavailable', `entry ${id} has no event`);
+      this.options.state.apply(parseFeedEvent(data));
+      this.position = id;
+    }
+    return entries.length;
+  }
+}
+
+/** The entries of one stream in an XREAD reply (`null` when nothing came). */
+function streamEntries(reply: unknown, key: string): [string, unknown[]][] {
+  if (reply === null) return [];
+  if (!Array.isArray(reply)) throw malformed();
+  for (const stream of reply as unknown[]) {
+    if (!Array.isArray(stream) || String(stream[0]) !== key) continue;
+    const entries = stream[1];
+    if (!Array.isArray(entries)) throw malformed();
+    return (entries as unknown[]).map((entry) => {
+      if (!Array.isArray(entry) || !Array.isArray(entry[1])) throw malformed();
+      return [String(entry[0]), entry[1] as unknown[]];
+    });
+  }
+  return [];
+}
+
+function fieldValue(fields: unknown[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (String(fields[i]) === name) return String(fields[i + 1]);
+  }
+  return undefined;
+}
+
+function malformed(): TesseraError {
+  return new TesseraError('revocation_unavailable', 'Redis answered XREAD in an unexpected shape');
+}
+
+class DeadlineError extends Error {}
+
+/** `promise`, or a DeadlineError after `ms`; a late settlement is swallowed, never unhandled. */
+function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  promise.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(`${what} took longer than ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,117 @@
+/**
+ * What a verifier knows about revocations, in memory: revoked jtis, revoked sids (sessions and
+ * refresh families), and per-user cutoffs. Each entry is kept only until no token it affects can
+ * still pass the verifier — its expiresAt plus the verifier's clock skew — then forgotten, on
+ * insert and on a timer, so memory is bounded by one access-token lifetime of revocations.
+ * Semantics follow core/revocation/revocations.ts, the server's own check.
+ */
+import { TesseraError } from '../core/errors.js';
+import { ExpiryHeap } from './expiry-heap.js';
+import type { Clock } from '../core/clock.js';
+import type { Revocation } from './feed-event.js';
+
+/** The claims a revocation check looks at (iat in seconds, as in the JWT). */
+export interface RevocableClaims {
+  readonly jti: string;
+  readonly sub: string;
+  readonly iat: number;
+  readonly sid?: string | undefined;
+}
+
+interface UserCutoff {
+  /** Tokens of the user issued before this (ms) are revoked. */
+  cutoff: number;
+  keepUntil: number;
+}
+
+type Key = { kind: Revocation['kind']; value: string };
+
+/** How many entries of each kind are held. */
+export interface RevocationCounts {
+  jti: number;
+  sid: number;
+  user: number;
+}
+
+/** The in-memory revocation list of one verifier. */
+export class RevocationState {
+  private readonly jtis = new Map<string, number>();
+  private readonly sids = new Map<string, number>();
+  private readonly users = new Map<string, UserCutoff>();
+  private readonly expiries = new ExpiryHeap<Key>();
+
+  /**
+   * @param clock the verifier's clock
+   * @param graceMs how long past expiresAt an entry is kept: the verifier's clock skew, since a
+   *   token is accepted until exp + skew
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly graceMs: number,
+  ) {}
+
+  /** Records a revocation (a repeat, or an older cutoff, changes nothing it does not extend). */
+  apply(revocation: Revocation): void {
+    const now = this.clock.now();
+    this.prune(now);
+    const keepUntil = revocation.expiresAt + this.graceMs;
+    if (keepUntil <= now) return; // nothing it names can still verify
+    const { kind, value } = revocation;
+    if (kind === 'user') {
+      const held = this.users.get(value);
+      this.users.set(value, {
+        cutoff: Math.max(held?.cutoff ?? -Infinity, revocation.at),
+        keepUntil: Math.max(held?.keepUntil ?? -Infinity, keepUntil),
+      });
+    } else {
+      const map = kind === 'jti' ? this.jtis : this.sids;
+      map.set(value, Math.max(map.get(value) ?? -Infinity, keepUntil));
+    }
+    this.expiries.push(keepUntil, { kind, value });
+  }
+
+  /** Throws `token_revoked` when the token, its sid, or its user's cutoff says so. */
+  check(claims: RevocableClaims): void {
+    if (this.jtis.has(claims.jti) || (claims.sid !== undefined && this.sids.has(claims.sid))) {
+      throw revoked();
+    }
+    // Only user tokens carry a sid; a client-credentials token's sub is a client, not a user.
+    if (claims.sid === undefined) return;
+    const user = this.users.get(claims.sub);
+    // Whole seconds: a token dated in the cutoff's own second counts as before it (fail closed).
+    if (user !== undefined && claims.iat * 1000 < user.cutoff) throw revoked();
+  }
+
+  /** Forgets every entry that can no longer matter at `now`; returns how many went. */
+  prune(now = this.clock.now()): number {
+    let removed = 0;
+    for (const { item } of this.expiries.popDue(now)) {
+      // The heap may hold an older expiry of an entry that a later event extended.
+      if (item.kind === 'user') {
+        const held = this.users.get(item.value);
+        if (held !== undefined && held.keepUntil <= now && this.users.delete(item.value)) {
+          removed += 1;
+        }
+      } else {
+        const map = item.kind === 'jti' ? this.jtis : this.sids;
+        const until = map.get(item.value);
+        if (until !== undefined && until <= now && map.delete(item.value)) removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  /** How many entries are held now. */
+  counts(): RevocationCounts {
+    return { jti: this.jtis.size, sid: this.sids.size, user: this.users.size };
+  }
+
+  /** Entries scheduled for pruning, repeats included (for tests of the memory bound). */
+  get scheduled(): number {
+    return this.expiries.size;
+  }
+}
+
+function revoked(): TesseraError {
+  return new TesseraError('token_revoked', 'the access token has been revoked');
+}
