@@ -53,7 +53,7 @@ export async function createCore(options: {
   const t = policy.tokens;
   // An access token can be presented until exp + skew; revocations must outlive that.
   const horizonMs = (t.accessTtlSeconds + t.clockSkewSeconds) * 1000;
-  const revocations = new Revocations(stores, clock, horizonMs);
+  const revocations = new Revocations(stores, clock, horizonMs, t.clockSkewSeconds * 1000);
   const feed = new RevocationFeed(stores.revocations, clock);
   revocations.subscribe(() => feed.notify());
   const families = new RefreshFamilies(stores, revocations, clock, {

@@ -207,6 +207,27 @@ describe('POST /oauth/revoke (RFC 7009)', () => {
     assert.deepEqual(after.json(), { active: false });
   });
 
+  it('a revoked access token stays refused through the clock-skew window after its exp', async () => {
+    const { app, clock, clientId, secret } = await setup();
+    const issued = await post(
+      app,
+      '/oauth/token',
+      { grant_type: 'client_credentials' },
+      { authorization: basic(clientId, secret) },
+    );
+    const token = issued.json().access_token as string;
+    await post(app, '/oauth/revoke', { token }, { authorization: basic(clientId, secret) });
+    // 10 s past exp: still inside the 30 s skew that verification grants, so the denylist must hold.
+    clock.advance(10 * 60_000 + 10_000);
+    const after = await post(
+      app,
+      '/oauth/introspect',
+      { token },
+      { authorization: basic(clientId, secret) },
+    );
+    assert.deepEqual(after.json(), { active: false });
+  });
+
   it('answers 200 for unknown tokens, and a client cannot revoke another client’s token', async () => {
     const { app, core, clientId, secret } = await setup();
     const other = await core.clients.create({ name: 'other', scopes: ['x'], audiences: [] });

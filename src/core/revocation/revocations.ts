@@ -27,13 +27,16 @@ export class Revocations {
     private readonly clock: Clock,
     /** How long after now an access token issued now can still be accepted (lifetime + skew). */
     private readonly horizonMs: number,
+    /** The clock skew verifiers grant on exp: a revoked token must stay denied through it. */
+    private readonly skewMs: number,
   ) {}
 
-  /** Denylists one access token until it expires (`exp` in seconds). */
+  /** Denylists one access token until it can no longer verify (`exp` in seconds, plus skew). */
   async revokeToken(jti: string, exp: number): Promise<void> {
     const now = this.clock.now();
-    if (exp * 1000 <= now) return; // already harmless
-    await this.record({ kind: 'jti', value: jti, at: now, expiresAt: exp * 1000 });
+    const acceptedUntil = exp * 1000 + this.skewMs;
+    if (acceptedUntil <= now) return; // already harmless
+    await this.record({ kind: 'jti', value: jti, at: now, expiresAt: acceptedUntil });
   }
 
   /** Revokes every access token issued from one session or refresh family. */

@@ -28,6 +28,12 @@ const FeedEvent = Type.Object({
 
 /** Registers the revocation feed. */
 export function revocationRoutes(app: FastifyInstance, { core }: RouteContext): void {
+  // Open streams never end on their own; a shutdown ends them (readers reconnect elsewhere).
+  const open = new Set<FastifyReply['raw']>();
+  app.addHook('preClose', async () => {
+    for (const out of open) out.end();
+    open.clear();
+  });
   app.get(
     '/auth/revocations',
     {
@@ -61,7 +67,7 @@ export function revocationRoutes(app: FastifyInstance, { core }: RouteContext): 
     async (request, reply) => {
       const after = lastEventId(request);
       if ((header(request, 'accept') ?? '').includes('text/event-stream')) {
-        return stream(request, reply, core.feed, after);
+        return stream(request, reply, core.feed, after, open);
       }
       const events = (await core.feed.since(after)).map(toFeedEvent);
       const last = events.at(-1)?.seq ?? after;
@@ -87,9 +93,11 @@ async function stream(
   reply: FastifyReply,
   feed: RouteContext['core']['feed'],
   after: number,
+  open: Set<FastifyReply['raw']>,
 ): Promise<void> {
   reply.hijack();
   const out = reply.raw;
+  open.add(out);
   out.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-store',
@@ -134,6 +142,7 @@ async function stream(
   const poll = setInterval(() => void send(), POLL_MS);
   request.raw.on('close', () => {
     closed = true;
+    open.delete(out);
     unsubscribe();
     clearInterval(heartbeat);
     clearInterval(poll);
