@@ -223,14 +223,11 @@ describe('oauth4webapi against a live Tessera', SUITE, () => {
       }
     });
 
-    it(
-      'token_type is the access token type of RFC 6749 §7.1 ("Bearer"), as RFC 7662 §2.2 defines it',
-      async () => {
-        const { tokens } = await userTokens(server.issuer, 'ada-token-type@example.com');
-        const info = await introspect(tokens.access_token);
-        assert.equal(String(info.token_type).toLowerCase(), 'bearer');
-      },
-    );
+    it('token_type is the access token type of RFC 6749 §7.1 ("Bearer"), as RFC 7662 §2.2 defines it', async () => {
+      const { tokens } = await userTokens(server.issuer, 'ada-token-type@example.com');
+      const info = await introspect(tokens.access_token);
+      assert.equal(String(info.token_type).toLowerCase(), 'bearer');
+    });
   });
 
   describe('revocation (RFC 7009)', () => {
