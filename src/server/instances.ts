@@ -64,4 +64,7 @@ export async function joinInstances(
   await bus.subscribe(KEYS, () => {
     core.keys.load().catch((error: unknown) => logger.warn({ err: error }, 'key reload failed'));
   });
+  // Instances started together on an empty database may each have made a first key (the store
+  // keeps one active): tell the others to reload, so all sign with the same key and know all.
+  await bus.publish(KEYS, { joined: true });
 }

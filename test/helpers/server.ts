@@ -118,3 +118,52 @@ export class Browser {
     return this.request('POST', '/auth/session', { email, password });
   }
 }
+
+/** The content type of OAuth requests. */
+export const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/** Creates an account through the API. */
+export function signup(app: FastifyInstance, email = 'ada@example.com', password = PASSWORD) {
+  return app.inject({ method: 'POST', url: '/auth/signup', payload: { email, password } });
+}
+
+/** `POST /auth/token`, the refresh token in the cookie (default) or in the body. */
+export function tokenLogin(
+  app: FastifyInstance,
+  options: { email?: string; password?: string; refresh?: 'cookie' | 'body' } = {},
+) {
+  const { email = 'ada@example.com', password = PASSWORD, refresh } = options;
+  return app.inject({
+    method: 'POST',
+    url: '/auth/token',
+    payload: { email, password, ...(refresh ? { refresh } : {}) },
+  });
+}
+
+/** Signs up and gets an access and a refresh token in the body. */
+export async function userTokens(app: FastifyInstance, email = 'ada@example.com') {
+  await signup(app, email);
+  const response = await tokenLogin(app, { email, refresh: 'body' });
+  if (response.statusCode !== 200) throw new Error(`token login failed: ${response.body}`);
+  return response.json() as {
+    access_token: string;
+    refresh_token: string;
+    expires_in: number;
+    scope: string;
+  };
+}
+
+/** Posts a form to an OAuth endpoint. */
+export function postForm(
+  app: FastifyInstance,
+  url: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
+  return app.inject({
+    method: 'POST',
+    url,
+    headers: { ...FORM, ...headers },
+    payload: new URLSearchParams(form).toString(),
+  });
+}

@@ -1,23 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PASSWORD, testServer } from '../helpers/server.js';
-import type { FastifyInstance } from 'fastify';
-
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-
-function post(
-  app: FastifyInstance,
-  url: string,
-  form: Record<string, string>,
-  headers: Record<string, string> = {},
-) {
-  return app.inject({
-    method: 'POST',
-    url,
-    headers: { ...FORM, ...headers },
-    payload: new URLSearchParams(form).toString(),
-  });
-}
+import { FORM, PASSWORD, postForm as post, testServer, userTokens } from '../helpers/server.js';
 
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
@@ -30,20 +13,6 @@ async function setup(scopes = ['reports:read', 'reports:write'], audiences = ['r
     audiences,
   });
   return { ...server, clientId: client.id, secret };
-}
-
-async function userTokens(app: FastifyInstance) {
-  await app.inject({
-    method: 'POST',
-    url: '/auth/signup',
-    payload: { email: 'ada@example.com', password: PASSWORD },
-  });
-  const response = await app.inject({
-    method: 'POST',
-    url: '/auth/token',
-    payload: { email: 'ada@example.com', password: PASSWORD, refresh: 'body' },
-  });
-  return response.json() as { access_token: string; refresh_token: string };
 }
 
 describe('client_credentials', () => {

@@ -1,24 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { PASSWORD, setCookies, testServer } from '../helpers/server.js';
+import { FORM, PASSWORD, setCookies, testServer, userTokens } from '../helpers/server.js';
 import type { FastifyInstance } from 'fastify';
-
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-
-async function login(app: FastifyInstance) {
-  await app.inject({
-    method: 'POST',
-    url: '/auth/signup',
-    payload: { email: 'ada@example.com', password: PASSWORD },
-  });
-  const response = await app.inject({
-    method: 'POST',
-    url: '/auth/token',
-    payload: { email: 'ada@example.com', password: PASSWORD, refresh: 'body' },
-  });
-  return response.json() as { access_token: string; refresh_token: string };
-}
 
 function refresh(app: FastifyInstance, token: string) {
   return app.inject({
@@ -40,7 +24,7 @@ function me(app: FastifyInstance, token: string) {
 describe('refresh-token rotation', () => {
   it('every refresh returns a new refresh token and a new access token of the same family', async () => {
     const { app } = await testServer();
-    const first = await login(app);
+    const first = await userTokens(app);
     const response = await refresh(app, first.refresh_token);
     assert.equal(response.statusCode, 200, response.body);
     const second = response.json() as { access_token: string; refresh_token: string };
@@ -54,7 +38,7 @@ describe('refresh-token rotation', () => {
 
   it('re-using a rotated refresh token after the grace window revokes the family and its access tokens', async () => {
     const { app, clock } = await testServer();
-    const first = await login(app);
+    const first = await userTokens(app);
     const second = (await refresh(app, first.refresh_token)).json();
     clock.advance(11_000);
     const reuse = await refresh(app, first.refresh_token);
@@ -70,7 +54,7 @@ describe('refresh-token rotation', () => {
 
   it('a concurrent refresh of the just-rotated token within the grace window gets a valid answer', async () => {
     const { app, clock } = await testServer();
-    const first = await login(app);
+    const first = await userTokens(app);
     const tabA = await refresh(app, first.refresh_token);
     clock.advance(2_000);
     const tabB = await refresh(app, first.refresh_token);
@@ -82,7 +66,7 @@ describe('refresh-token rotation', () => {
 
   it('many concurrent refreshes of one token leave exactly one live family and no 5xx', async () => {
     const { app, stores } = await testServer();
-    const first = await login(app);
+    const first = await userTokens(app);
     const responses = await Promise.all(
       Array.from({ length: 25 }, () => refresh(app, first.refresh_token)),
     );
@@ -141,7 +125,7 @@ describe('refresh-token rotation', () => {
 
   it('refuses malformed, unknown and expired refresh tokens with invalid_grant', async () => {
     const { app, clock } = await testServer();
-    const first = await login(app);
+    const first = await userTokens(app);
     for (const token of ['', 'short', 'A'.repeat(43), `${first.refresh_token}x`]) {
       const response = await refresh(app, token);
       assert.equal(response.statusCode, 400, token);

@@ -1,26 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Browser, PASSWORD, setCookies, testServer } from '../helpers/server.js';
+import { Browser, PASSWORD, setCookies, testServer, userTokens } from '../helpers/server.js';
 import type { FastifyInstance } from 'fastify';
 
 const MINUTE = 60_000;
 
 /** Signs up ada and gets tokens with the refresh token in the body. */
-async function tokens(app: FastifyInstance, email = 'ada@example.com') {
-  await app.inject({ method: 'POST', url: '/auth/signup', payload: { email, password: PASSWORD } });
-  const response = await app.inject({
-    method: 'POST',
-    url: '/auth/token',
-    payload: { email, password: PASSWORD, refresh: 'body' },
-  });
-  assert.equal(response.statusCode, 200, response.body);
-  return response.json() as {
-    access_token: string;
-    refresh_token: string;
-    expires_in: number;
-    scope: string;
-  };
-}
 
 function me(app: FastifyInstance, token: string) {
   return app.inject({
@@ -47,7 +32,7 @@ function decode(token: string) {
 describe('POST /auth/token', () => {
   it('returns an RFC 9068 access token (typ at+jwt, RS256 by default, every required claim)', async () => {
     const { app, clock } = await testServer();
-    const body = await tokens(app);
+    const body = await userTokens(app);
     assert.equal(body.expires_in, 600, '10 minutes by default');
     const { header, claims } = decode(body.access_token);
     assert.equal(header.typ, 'at+jwt');
@@ -102,7 +87,7 @@ describe('POST /auth/token', () => {
 
   it('answers wrong credentials like the session login: 401 invalid_credentials', async () => {
     const { app } = await testServer();
-    await tokens(app);
+    await userTokens(app);
     const response = await app.inject({
       method: 'POST',
       url: '/auth/token',
@@ -116,7 +101,7 @@ describe('POST /auth/token', () => {
 describe('GET /auth/me with a bearer token', () => {
   it('answers the user, via "bearer", and the scopes', async () => {
     const { app } = await testServer();
-    const { access_token } = await tokens(app);
+    const { access_token } = await userTokens(app);
     const response = await me(app, access_token);
     assert.equal(response.statusCode, 200);
     assert.equal(response.json().via, 'bearer');
@@ -126,7 +111,7 @@ describe('GET /auth/me with a bearer token', () => {
 
   it('answers 401 with WWW-Authenticate: Bearer error="invalid_token" for missing, forged, expired tokens', async () => {
     const { app, clock } = await testServer();
-    const { access_token } = await tokens(app);
+    const { access_token } = await userTokens(app);
     const [h, p] = access_token.split('.');
     const forged = `${h}.${p}.${'A'.repeat(342)}`;
     for (const headers of [
@@ -166,7 +151,7 @@ describe('GET /auth/me with a bearer token', () => {
 describe('revocation of access tokens by account events', () => {
   it('a password change revokes every access token and refresh family of the user', async () => {
     const { app, clock } = await testServer();
-    const first = await tokens(app);
+    const first = await userTokens(app);
     const browser = new Browser(app);
     await browser.login('ada@example.com');
     clock.advance(2000);
@@ -190,7 +175,7 @@ describe('revocation of access tokens by account events', () => {
 
   it('a token issued right after a password change, in the same second, is valid', async () => {
     const { app, clock } = await testServer();
-    const first = await tokens(app);
+    const first = await userTokens(app);
     clock.advance(300); // mid-second
     const change = await app.inject({
       method: 'POST',
@@ -211,7 +196,7 @@ describe('revocation of access tokens by account events', () => {
 
   it('log out everywhere (DELETE /auth/sessions) revokes access tokens and refresh families', async () => {
     const { app, clock } = await testServer();
-    const first = await tokens(app);
+    const first = await userTokens(app);
     const browser = new Browser(app);
     await browser.login('ada@example.com');
     clock.advance(1500);
@@ -226,7 +211,7 @@ describe('revocation of access tokens by account events', () => {
 
   it('a bearer caller can change the password without a CSRF token', async () => {
     const { app, clock } = await testServer();
-    const first = await tokens(app);
+    const first = await userTokens(app);
     clock.advance(1000);
     const change = await app.inject({
       method: 'POST',

@@ -3,6 +3,7 @@
  * strict verifier over every live key, then checked against revocations on every request
  * (the verifier's cache skips the signature, never the revocation check).
  */
+import { TesseraError } from '../errors.js';
 import { createAccessTokenVerifier } from '../tokens/verify.js';
 import { signAccessToken } from '../tokens/sign.js';
 import type { AccessTokenClaims } from '../tokens/claims.js';
@@ -42,6 +43,7 @@ export interface IssuedToken {
 export class AccessTokens {
   private verifier: AccessTokenVerifier | undefined;
   private verifierKeys: KeySet | undefined;
+  private lastReload = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly keyring: KeyRing,
@@ -85,9 +87,31 @@ export class AccessTokens {
 
   /** Verifies a token fully: signature, claims, and every kind of revocation. */
   async verify(token: string): Promise<AccessTokenClaims> {
-    const claims = this.currentVerifier().verify(token);
+    const claims = await this.verifyWithReload(token);
     await this.revocations.check(claims);
     return claims;
+  }
+
+  /**
+   * Verifies the signature; on an unknown kid, reloads the keys from the store once (at most
+   * once a second), since another instance may have made a key this one has not heard of.
+   */
+  private async verifyWithReload(token: string): Promise<AccessTokenClaims> {
+    try {
+      return this.currentVerifier().verify(token);
+    } catch (error) {
+      const now = this.clock.now();
+      if (
+        !(error instanceof TesseraError) ||
+        error.code !== 'token_unknown_key' ||
+        now - this.lastReload < 1000
+      ) {
+        throw error;
+      }
+      this.lastReload = now;
+      await this.keyring.load();
+      return this.currentVerifier().verify(token);
+    }
   }
 
   // A new key set (after a rotation) means a new verifier, and so a fresh cache.

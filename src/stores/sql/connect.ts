@@ -1,6 +1,7 @@
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Dialect, type PostgresPool } from 'kysely';
 import { Pool, TypeOverrides, types } from 'pg';
+import type { PoolClient } from 'pg';
 import { TesseraError } from '../../core/errors.js';
 import type { Database } from './database.js';
 
@@ -84,17 +85,54 @@ function postgresDialect(url: string, options: SqlStoreOptions): Dialect {
   // An idle client whose server went away is reported here; without a listener Node would crash
   // the process. The pool drops that client and the next query meets the failure instead.
   pool.on('error', () => {});
+  // A checked-out client whose server dies emits 'error' too; unheard, that crashes the process.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const guarded: PostgresPool = {
     async connect() {
+      let client: PoolClient;
       try {
-        return await pool.connect();
+        client = await pool.connect();
       } catch (cause) {
         throw storeUnavailable(cause);
       }
+      // Failures of the connection itself during a query are the store being away (503), not a
+      // bug (500): map them, and let every other database error through unchanged.
+      const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      (client as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (
+        ...args: unknown[]
+      ) => {
+        try {
+          return await query(...args);
+        } catch (cause) {
+          throw isConnectionFailure(cause) ? storeUnavailable(cause) : cause;
+        }
+      };
+      return client;
     },
     end: () => pool.end(),
   };
   return new PostgresDialect({ pool: guarded });
+}
+
+/**
+ * True for errors that mean the database connection is gone: SQLSTATE class 08 (connection
+ * exception), 57P01–57P03 (shutdown, crash, cannot connect now), and pg's own messages for a
+ * socket closed under it.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (code.startsWith('08') || /^57P0[123]$/.test(code))) return true;
+  if (
+    typeof code === 'string' &&
+    ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(code)
+  )
+    return true;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection (?:is )?closed|terminating connection/i.test(message)
+  );
 }
 
 /**
