@@ -94,7 +94,9 @@ export function sendProblem(reply: FastifyReply, error: TesseraError): FastifyRe
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const mapped = toTesseraError(error);
-    if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
+    // A store that is away is an operational state, not a bug: one line, no stack.
+    if (mapped.status === 503) request.log.warn({ code: mapped.code }, mapped.message);
+    else if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
     return sendProblem(reply, mapped);
   });
   app.setNotFoundHandler((_request, reply) =>

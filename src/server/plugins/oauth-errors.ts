@@ -37,7 +37,8 @@ export function installOAuthErrors(scope: FastifyInstance): void {
   scope.setErrorHandler((raw: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const error = toTesseraError(raw);
     const { error: code, status } = oauthError(error);
-    if (status >= 500) request.log.error({ err: raw }, 'oauth request failed');
+    if (status === 503) request.log.warn({ code: error.code }, error.message);
+    else if (status >= 500) request.log.error({ err: raw }, 'oauth request failed');
     if (error.details.retryAfterSeconds !== undefined) {
       void reply.header('Retry-After', String(error.details.retryAfterSeconds));
     }
@@ -48,7 +49,10 @@ export function installOAuthErrors(scope: FastifyInstance): void {
     return reply
       .code(status)
       .header('Cache-Control', 'no-store')
-      .send({ error: code, error_description: status >= 500 ? 'internal error' : error.message });
+      .send({
+        error: code,
+        error_description: status >= 500 && status !== 503 ? 'internal error' : error.message,
+      });
   });
 }
 
