@@ -163,8 +163,9 @@ describe('memory bound against a real server', () => {
         await tessera.core.revocations.revokeToken(jti, exp);
       }
       await eventually(() => verifier.health().entries.jti === 5);
-      // Past one token lifetime plus the skew, nothing revoked then can verify any more.
-      clock.set(Date.now() + 66_000);
+      // The server keeps a jti revocation until exp + its skew (5 s), the verifier that plus its
+      // own skew (5 s): past 60 + 5 + 5 s nothing revoked then can verify any more.
+      clock.set(Date.now() + 71_000);
       const late = (claimsOf(await clientToken(tessera)) as { jti: string }).jti;
       await tessera.core.revocations.revokeToken(late, Math.floor(clock.now() / 1000) + 60);
       await eventually(() => verifier.health().lastEventId === '6');

@@ -120,7 +120,7 @@ async function stream(
       do {
         again = false;
         for (const event of await feed.since(last)) {
-          if (closed) return;
+          if (closed || out.writableEnded) return;
           out.write(
             `id: ${event.seq}\nevent: revocation\ndata: ${JSON.stringify(toFeedEvent(event))}\n\n`,
           );
@@ -137,15 +137,19 @@ async function stream(
   };
   const unsubscribe = feed.subscribe(() => void send());
   const heartbeat = setInterval(() => {
-    out.write(`event: heartbeat\ndata: {"lastEventId":"${last}"}\n\n`);
+    if (!closed) out.write(`event: heartbeat\ndata: {"lastEventId":"${last}"}\n\n`);
   }, HEARTBEAT_MS);
   const poll = setInterval(() => void send(), POLL_MS);
-  request.raw.on('close', () => {
+  const stop = () => {
     closed = true;
     open.delete(out);
     unsubscribe();
     clearInterval(heartbeat);
     clearInterval(poll);
-  });
+  };
+  // 'finish' when the server ends the stream at shutdown; 'close' when the reader goes away.
+  out.once('finish', stop);
+  out.once('close', stop);
+  request.raw.on('close', stop);
   await send();
 }
