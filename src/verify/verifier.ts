@@ -170,25 +170,52 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
   const introspection = options.introspection;
   const endpoint = metadata.introspection_endpoint;
 
+  /** The full revocation check, including the stale case (fail closed, or introspection). */
+  const checkRevocation = async (
+    claims: AccessTokenClaims,
+    token: string,
+  ): Promise<AccessTokenClaims> => {
+    if (source === undefined) return claims;
+    // What is known to be revoked is refused as such, stale or not.
+    state.check(claims);
+    if (isStale()) {
+      if (introspection === undefined || endpoint === undefined) {
+        throw new TesseraError(
+          'revocation_unavailable',
+          `revocations have not been confirmed for ${Math.round(staleFor() ?? Infinity)} ms (limit ${maxStalenessMs} ms)`,
+        );
+      }
+      await introspect(endpoint, introspection, token, fetchImpl, timeoutMs);
+    }
+    return claims;
+  };
+
   return {
     issuer: options.issuer,
     metadata,
-    async verify(token) {
-      const claims = await jwks.verify(token);
-      if (source === undefined) return claims;
-      // What is known to be revoked is refused as such, stale or not.
-      state.check(claims);
-      if (isStale()) {
-        if (introspection === undefined || endpoint === undefined) {
-          throw new TesseraError(
-            'revocation_unavailable',
-            `revocations have not been confirmed for ${Math.round(staleFor() ?? Infinity)} ms (limit ${maxStalenessMs} ms)`,
-          );
+    verify(token) {
+      // The hot path runs synchronously (no promise per step): a verified-token cache hit, the
+      // in-memory revocation check and a fresh feed settle without touching the event loop.
+      let claims: AccessTokenClaims;
+      try {
+        claims = jwks.verifyKnown(token);
+      } catch (error) {
+        if (!(error instanceof TesseraError) || error.code !== 'token_unknown_key') {
+          return Promise.reject(error);
         }
-        await introspect(endpoint, introspection, token, fetchImpl, timeoutMs);
+        return jwks.verify(token).then((verified) => checkRevocation(verified, token));
       }
-      return claims;
+      try {
+        if (source === undefined || !isStale()) {
+          if (source !== undefined) state.check(claims);
+          return Promise.resolve(claims);
+        }
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return checkRevocation(claims, token);
     },
+
     health() {
       const stale = source !== undefined && isStale();
       return {

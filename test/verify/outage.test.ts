@@ -114,6 +114,8 @@ describe('outages', { concurrency: true }, () => {
         );
       }
       assert.equal(await outcome(plain.verify(valid)), 'ok');
+      // Live comes from the catch-up snapshot; the stream itself opens right after it.
+      await eventually(() => plain.health().connected, 5_000);
       const back = plain.health();
       assert.ok(back.reconnects >= 1);
       assert.equal(back.connected, true);

@@ -32,6 +32,22 @@ describe('the verifier cache', () => {
     assert.equal(verifier.verify(token), first);
   });
 
+  test('a token that shares the cached one’s tail but differs elsewhere is not a hit', () => {
+    const { verifier } = verifierFor([key]);
+    const { token } = issue(key);
+    verifier.verify(token);
+    const [h, p, sig] = split(token);
+    // Same signature (so the same last characters), another payload: must be checked, and fail.
+    const other = compact(h, `${p.slice(0, -4)}AAAA`, sig);
+    assert.equal(other.slice(-32), token.slice(-32));
+    assert.throws(() => verifier.verify(other));
+    const cache = new VerifiedTokenCache(4);
+    const claims = { sub: 'x' } as unknown as AccessTokenClaims;
+    cache.set(token, claims, 0, Number.MAX_SAFE_INTEGER);
+    assert.equal(cache.get(other, 1), undefined);
+    assert.equal(cache.get(token, 1), claims);
+  });
+
   test('a rejection is never cached, so it stays a rejection', () => {
     const { verifier } = verifierFor([key]);
     const [h, p, s] = split(issue(key).token);
