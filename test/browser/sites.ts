@@ -8,7 +8,6 @@
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
@@ -16,6 +15,7 @@ import { startServer } from '../../src/server/start.js';
 import { FAST_ARGON2 } from '../helpers/server.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { freePort } from '../helpers/live.js';
 
 /** One request as Tessera's HTTP server saw it, and how it answered. */
 export interface Exchange {
@@ -36,17 +36,6 @@ export interface TesseraSite {
   origin: string;
   exchanges: Exchange[];
   close(): Promise<void>;
-}
-
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const probe = createNetServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -4,8 +4,8 @@
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../helpers/live.js';
 
 const children = new Set<ChildProcess>();
 
@@ -123,18 +123,6 @@ export function deadline(ms: number): Promise<false> {
   return sleep(ms, false, { ref: false });
 }
 
-/** A loopback TCP port nothing listens on right now (the kernel picks it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 /**
  * Calls `check` every `everyMs` until it returns a value other than undefined; throws after
  * `timeoutMs`. Resolves with the value and the time it took.
@@ -153,3 +141,5 @@ export async function waitFor<T>(
     await sleep(everyMs);
   }
 }
+
+export { freePort };

@@ -4,21 +4,16 @@
  * token and the base of every metadata URL — must be the exact URL the independent clients use
  * (oauth4webapi compares it, jose and fast-jwt check `iss` against it).
  */
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../../src/config.js';
+import { rmSync } from 'node:fs';
 import { systemClock } from '../../src/core/clock.js';
 import { createCore } from '../../src/core/tessera.js';
 import { buildApp } from '../../src/server/app.js';
 import { startServer } from '../../src/server/start.js';
 import { createSqlStores } from '../../src/stores/sql/index.js';
-import { FAST_ARGON2, PASSWORD } from '../helpers/server.js';
+import { PASSWORD } from '../helpers/server.js';
 import type { Config } from '../../src/config.js';
 import type { Core } from '../../src/core/tessera.js';
-import type { AddressInfo } from 'node:net';
+import { liveConfig } from '../helpers/live.js';
 
 /** Every HTTP exchange of these tests is bounded by this. */
 export const REQUEST_TIMEOUT_MS = 5_000;
@@ -59,34 +54,11 @@ export interface LiveServerOptions {
   heldCore?: boolean;
 }
 
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
-}
-
 /** Starts Tessera on a fresh SQLite database with a confidential client registered. */
 export async function startLiveServer(options: LiveServerOptions = {}): Promise<LiveServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-interop-'));
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const config = loadConfig(
-    { env: {} },
-    {
-      ...FAST_ARGON2,
-      host: '127.0.0.1',
-      port,
-      issuer,
-      databaseUrl: `sqlite:${join(dir, 't.db')}`,
-      logLevel: 'silent',
-      ...options.config,
-    },
-  );
+  const { dir, issuer, config } = await liveConfig('tessera-interop-', {
+    ...options.config,
+  });
   const closers: (() => Promise<void>)[] = [];
   let reloadKeys = async (): Promise<void> => {
     throw new Error('startServer reloads keys on its own timer; start with heldCore to reload');

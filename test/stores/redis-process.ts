@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type Cluster } from 'ioredis';
+import { freePort } from '../helpers/live.js';
 
 /** Whether a redis-server binary is on the PATH. */
 export function redisServerInstalled(): boolean {
@@ -16,18 +17,6 @@ export function redisServerInstalled(): boolean {
   } catch {
     return false;
   }
-}
-
-/** A TCP port nothing listens on right now (the kernel picks it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 /** Whether `port` can be bound on loopback now. */
@@ -156,3 +145,5 @@ export async function deleteKeys(client: Redis | Cluster, prefix: string): Promi
   }
   return deleted;
 }
+
+export { freePort };

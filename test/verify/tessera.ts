@@ -4,25 +4,20 @@
  * restart the listener on the same port while the core lives on), listening on 127.0.0.1.
  * Optionally it bridges every revocation to a Redis Stream, as the server will.
  */
-import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { loadConfig } from '../../src/config.js';
 import { systemClock } from '../../src/core/clock.js';
 import { toFeedEvent } from '../../src/core/revocation/feed.js';
 import { createCore } from '../../src/core/tessera.js';
 import { buildApp } from '../../src/server/app.js';
 import { createSqlStores } from '../../src/stores/sql/index.js';
 import { appendRevocationToStream } from '../../src/verify/index.js';
-import { FAST_ARGON2, PASSWORD } from '../helpers/server.js';
+import { PASSWORD } from '../helpers/server.js';
 import type { Config } from '../../src/config.js';
 import type { Core } from '../../src/core/tessera.js';
 import type { ClientCredentials } from '../../src/verify/index.js';
 import type { FastifyInstance } from 'fastify';
-import type { AddressInfo } from 'node:net';
+import { liveConfig } from '../helpers/live.js';
 
 export { PASSWORD };
 
@@ -59,38 +54,15 @@ export interface TesseraOptions {
   redisStream?: string;
 }
 
-/** A port that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
-}
-
 /** Starts Tessera with a feed client and an API client registered. */
 export async function startTessera(options: TesseraOptions = {}): Promise<Tessera> {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-verify-'));
-  const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
-  const config = loadConfig(
-    { env: {} },
-    {
-      ...FAST_ARGON2,
-      host: '127.0.0.1',
-      port,
-      issuer,
-      databaseUrl: `sqlite:${join(dir, 't.db')}`,
-      logLevel: 'silent',
-      // Every test user signs up and logs in from 127.0.0.1.
-      signupIpLimit: 1_000_000,
-      loginIpLimit: 1_000_000,
-      loginAccountLimit: 100_000,
-      ...options.config,
-    },
-  );
+  const { dir, port, issuer, config } = await liveConfig('tessera-verify-', {
+    // Every test user signs up and logs in from 127.0.0.1.
+    signupIpLimit: 1_000_000,
+    loginIpLimit: 1_000_000,
+    loginAccountLimit: 100_000,
+    ...options.config,
+  });
   const stores = await createSqlStores({ url: config.databaseUrl });
   const core = await createCore({ stores, clock: systemClock, config });
   let redis: Redis | undefined;
