@@ -1,0 +1,14 @@
+// tessera: the server as a library — build the core over stores of your choice and serve it, or
+// embed the Fastify app in your own. Verifiers and middleware live in the subpath entries
+// (tessera/verify, tessera/fastify, tessera/express, tessera/hono, tessera/node).
+export { loadConfig, options as configOptions, type Config, type ConfigSources } from './config.js';
+export { TesseraError, isTesseraError, errorStatus, type ErrorCode } from './core/errors.js';
+export { systemClock, ManualClock, type Clock } from './core/clock.js';
+export { createCore, type Core } from './core/tessera.js';
+export { buildApp, type AppOptions } from './server/app.js';
+export { startServer, type RunningServer } from './server/start.js';
+export { openStores, type OpenedStores } from './server/stores.js';
+export { createMemoryStores } from './stores/memory/index.js';
+export { createSqlStores } from './stores/sql/index.js';
+export { createRedisStores, type RedisStores } from './stores/redis/index.js';
+export type * from './stores/ports.js';
