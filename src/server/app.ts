@@ -7,7 +7,7 @@ import swaggerPlugin from '@fastify/swagger';
 import Fastify from 'fastify';
 import { installErrorHandlers } from './plugins/errors.js';
 import { installMetrics } from './metrics.js';
-import { RefreshCookie, SessionCookie } from './plugins/cookies.js';
+import { refreshCookie, sessionCookie } from './plugins/cookies.js';
 import { authenticators } from './plugins/auth.js';
 import { Problem, Session, TokenResponse, User } from './schemas.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -63,7 +63,7 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
       components: {
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          session: { type: 'apiKey', in: 'cookie', name: new SessionCookie(config).name },
+          session: { type: 'apiKey', in: 'cookie', name: sessionCookie(config).name },
           client: { type: 'http', scheme: 'basic' },
         },
       },
@@ -75,12 +75,12 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
   app.addSchema(Problem);
   app.addSchema(TokenResponse);
 
-  const cookie = new SessionCookie(config);
+  const cookie = sessionCookie(config);
   const ctx: RouteContext = {
     core,
     config,
     cookie,
-    refreshCookie: new RefreshCookie(config),
+    refreshCookie: refreshCookie(config),
     auth: authenticators(core, cookie, config.allowedOrigins, config.audience),
   };
   accountRoutes(app, ctx);

@@ -58,16 +58,9 @@ export class Accounts {
     input: { email: string; password: string },
     caller: Caller,
   ): Promise<UserRecord> {
-    const { stores, clock, policy } = this.deps;
+    const { stores, policy } = this.deps;
     const email = tryNormalizeEmail(input.email);
-    const accountKey = `login:account:${sha256Hex(email)}`;
-    await consume(
-      stores.rateLimits,
-      `login:ip:${caller.ip}`,
-      policy.limits.loginPerIp,
-      clock.now(),
-    );
-    await consume(stores.rateLimits, accountKey, policy.limits.loginPerAccount, clock.now());
+    const accountKey = await this.countAttempt(email, caller);
     const password = normalizePassword(input.password);
     const user = await stores.users.findByEmail(email);
     const valid = await verifyPassword(user?.passwordHash ?? (await this.decoyHash()), password);
@@ -92,17 +85,10 @@ export class Accounts {
     input: { currentPassword: string; newPassword: string },
     caller: Caller,
   ): Promise<UserRecord> {
-    const { stores, clock, policy } = this.deps;
+    const { stores, policy } = this.deps;
     const user = await stores.users.findById(userId);
     if (!user) throw new TesseraError('unauthenticated', 'the account no longer exists');
-    const accountKey = `login:account:${sha256Hex(user.email)}`;
-    await consume(
-      stores.rateLimits,
-      `login:ip:${caller.ip}`,
-      policy.limits.loginPerIp,
-      clock.now(),
-    );
-    await consume(stores.rateLimits, accountKey, policy.limits.loginPerAccount, clock.now());
+    const accountKey = await this.countAttempt(user.email, caller);
     if (!(await verifyPassword(user.passwordHash, normalizePassword(input.currentPassword)))) {
       throw new TesseraError('invalid_credentials', 'the current password is wrong', {
         field: 'currentPassword',
@@ -127,6 +113,23 @@ export class Accounts {
   /** A user by id. */
   find(userId: string): Promise<UserRecord | undefined> {
     return this.deps.stores.users.findById(userId);
+  }
+
+  /**
+   * Counts a password attempt against the caller's IP and the account (keyed by a hash of the
+   * email, so the counters hold no addresses); returns the account key, reset on success.
+   */
+  private async countAttempt(email: string, caller: Caller): Promise<string> {
+    const { stores, clock, policy } = this.deps;
+    const accountKey = `login:account:${sha256Hex(email)}`;
+    await consume(
+      stores.rateLimits,
+      `login:ip:${caller.ip}`,
+      policy.limits.loginPerIp,
+      clock.now(),
+    );
+    await consume(stores.rateLimits, accountKey, policy.limits.loginPerAccount, clock.now());
+    return accountKey;
   }
 
   private decoyHash(): Promise<string> {

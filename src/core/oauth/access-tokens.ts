@@ -12,6 +12,7 @@ import type { Clock } from '../clock.js';
 import type { KeyRing } from '../keys/keyring.js';
 import type { KeySet } from '../keys/key.js';
 import type { Revocations } from '../revocation/revocations.js';
+import type { UserRecord } from '../../stores/ports.js';
 
 /** How tokens are issued and checked. */
 export interface AccessTokenOptions {
@@ -30,6 +31,12 @@ export interface TokenGrant {
   sessionId?: string;
   /** The user's revocation cutoff (ms): a new token is never dated before it. */
   notBefore?: number;
+}
+
+/** A token that passed every check; `user` for user tokens. */
+export interface VerifiedToken {
+  claims: AccessTokenClaims;
+  user?: UserRecord;
 }
 
 /** An issued token, as the token endpoint returns it. */
@@ -85,11 +92,14 @@ export class AccessTokens {
     return this.revocations.revokeToken(claims.jti, claims.exp);
   }
 
-  /** Verifies a token fully: signature, claims, and every kind of revocation. */
-  async verify(token: string): Promise<AccessTokenClaims> {
+  /**
+   * Verifies a token fully: signature, claims, and every kind of revocation. A user token comes
+   * back with its user, read once for the cutoff check.
+   */
+  async verify(token: string): Promise<VerifiedToken> {
     const claims = await this.verifyWithReload(token);
-    await this.revocations.check(claims);
-    return claims;
+    const user = await this.revocations.check(claims);
+    return user === undefined ? { claims } : { claims, user };
   }
 
   /**

@@ -122,7 +122,7 @@ export class TokenService {
   /** RFC 7662 introspection: active only for a valid, unexpired, unrevoked access token. */
   async introspect(token: string): Promise<Introspection> {
     try {
-      const claims = await this.accessTokens.verify(token);
+      const { claims } = await this.accessTokens.verify(token);
       return {
         active: true,
         // RFC 7662 §2.2: the RFC 6749 §7.1 type of the token, not a token_type_hint value.

@@ -5,7 +5,7 @@
  */
 import { TesseraError } from '../errors.js';
 import type { Clock } from '../clock.js';
-import type { RevocationEvent, Stores } from '../../stores/ports.js';
+import type { RevocationEvent, Stores, UserRecord } from '../../stores/ports.js';
 
 /** The claims revocation looks at. Times are seconds since the epoch, as in the JWT. */
 export interface RevocableClaims {
@@ -59,8 +59,9 @@ export class Revocations {
    * Throws `token_revoked` when the token, its session/family or its user's cutoff says so.
    * `iat` has whole seconds: a token issued in the same second as a cutoff counts as before it
    * (fail closed); the issuer avoids that case by never dating a token before the cutoff.
+   * Returns the user of a user token (read once here, so callers need not read it again).
    */
-  async check(claims: RevocableClaims, userCutoffMs?: number): Promise<void> {
+  async check(claims: RevocableClaims): Promise<UserRecord | undefined> {
     const now = this.clock.now();
     if (
       await this.stores.revocations.isRevoked(
@@ -70,11 +71,12 @@ export class Revocations {
     ) {
       throw new TesseraError('token_revoked', 'the access token has been revoked');
     }
-    if (claims.sid === undefined) return; // a client-credentials token has no user
-    const cutoff = userCutoffMs ?? (await this.stores.users.findById(claims.sub))?.tokensValidAfter;
-    if (cutoff === undefined || claims.iat * 1000 < cutoff) {
+    if (claims.sid === undefined) return undefined; // a client-credentials token has no user
+    const user = await this.stores.users.findById(claims.sub);
+    if (user === undefined || claims.iat * 1000 < user.tokensValidAfter) {
       throw new TesseraError('token_revoked', 'the access token has been revoked');
     }
+    return user;
   }
 
   /** Calls `listener` with every revocation recorded by this process. */

@@ -8,7 +8,7 @@ import { TesseraError } from '../../core/errors.js';
 import type { Core } from '../../core/tessera.js';
 import type { ValidSession } from '../../core/sessions/sessions.js';
 import type { UserRecord } from '../../stores/ports.js';
-import type { SessionCookie } from './cookies.js';
+import type { CredentialCookie } from './cookies.js';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 
 /** Who is calling, and how they proved it. */
@@ -56,7 +56,7 @@ export function bearerToken(request: FastifyRequest): string | undefined {
 /** Pre-handlers that authenticate requests. */
 export function authenticators(
   core: Core,
-  cookie: SessionCookie,
+  cookie: CredentialCookie,
   allowedOrigins: readonly string[],
   audience: string,
 ) {
@@ -80,13 +80,12 @@ export function authenticators(
   }
 
   async function byBearer(token: string): Promise<Principal> {
-    const claims = await core.accessTokens.verify(token);
+    const { claims, user } = await core.accessTokens.verify(token);
     const audiences = typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
     if (!audiences.includes(audience)) {
       throw new TesseraError('token_claim_invalid', 'the token is not meant for this server (aud)');
     }
-    // Only user tokens carry a sid; a client-credentials token names no user.
-    const user = claims.sid === undefined ? undefined : await core.accounts.find(claims.sub);
+    // Only user tokens come back with a user; a client-credentials token names none.
     if (!user) throw new TesseraError('token_claim_invalid', 'the token does not name a user');
     return { user, via: 'bearer', scopes: claims.scope?.split(' ').filter(Boolean) ?? [] };
   }

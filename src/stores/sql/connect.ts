@@ -1,7 +1,6 @@
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type Dialect, type PostgresPool } from 'kysely';
 import { Pool, TypeOverrides, types } from 'pg';
-import type { PoolClient } from 'pg';
 import { TesseraError } from '../../core/errors.js';
 import type { Database } from './database.js';
 
@@ -85,31 +84,30 @@ function postgresDialect(url: string, options: SqlStoreOptions): Dialect {
   // An idle client whose server went away is reported here; without a listener Node would crash
   // the process. The pool drops that client and the next query meets the failure instead.
   pool.on('error', () => {});
-  // A checked-out client whose server dies emits 'error' too; unheard, that crashes the process.
   pool.on('connect', (client) => {
+    // A checked-out client whose server dies emits 'error' too; unheard, that crashes the process.
     client.on('error', () => {});
+    // Failures of the connection itself during a query are the store being away (503), not a
+    // bug (500): map them, and let every other database error through unchanged. Done once per
+    // connection, when the pool opens it, not on every checkout of a reused client.
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (
+      ...args: unknown[]
+    ) => {
+      try {
+        return await query(...args);
+      } catch (cause) {
+        throw isConnectionFailure(cause) ? storeUnavailable(cause) : cause;
+      }
+    };
   });
   const guarded: PostgresPool = {
     async connect() {
-      let client: PoolClient;
       try {
-        client = await pool.connect();
+        return await pool.connect();
       } catch (cause) {
         throw storeUnavailable(cause);
       }
-      // Failures of the connection itself during a query are the store being away (503), not a
-      // bug (500): map them, and let every other database error through unchanged.
-      const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
-      (client as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (
-        ...args: unknown[]
-      ) => {
-        try {
-          return await query(...args);
-        } catch (cause) {
-          throw isConnectionFailure(cause) ? storeUnavailable(cause) : cause;
-        }
-      };
-      return client;
     },
     end: () => pool.end(),
   };
