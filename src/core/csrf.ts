@@ -37,10 +37,15 @@ export function checkOrigin(input: CsrfInput): void {
  * above plus an `X-CSRF-Token` equal, in constant time, to the session's token.
  */
 export function checkCsrf(
-  input: CsrfInput & { token: string | undefined; expected: string },
+  input: CsrfInput & { token: string | undefined; expected: string | undefined },
 ): void {
   if (!isUnsafeMethod(input.method)) return;
   checkOrigin(input);
+  // A session without a token cannot tell a forged request from its own: refuse, and never let
+  // an empty header match an empty expectation.
+  if (!input.expected) {
+    throw new TesseraError('csrf', 'the session has no CSRF token to check this request with');
+  }
   if (input.token === undefined || !constantTimeEqual(input.token, input.expected)) {
     throw new TesseraError('csrf', 'missing or wrong X-CSRF-Token');
   }

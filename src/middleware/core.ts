@@ -3,7 +3,7 @@
  * session cookie, or either), checking it, checking scopes, and turning every failure into one
  * RFC 6750 / RFC 9457 answer. The adapters only move headers in and the answer out.
  */
-import { checkCsrf, isUnsafeMethod } from '../core/csrf.js';
+import { checkCsrf } from '../core/csrf.js';
 import { TesseraError, type ErrorCode } from '../core/errors.js';
 import { defaultCookieName, tesseraSessionCheck } from './session-check.js';
 import type { AccessTokenClaims } from '../core/tokens/claims.js';
@@ -113,17 +113,13 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
     if (session === undefined)
       throw new TesseraError('session_expired', 'the session is not valid');
     if (csrf) {
-      if (session.csrfToken === undefined && isUnsafeMethod(facts.method)) {
-        // Without a token to compare, an unsafe cookie request cannot be told from a forged one.
-        throw new TesseraError('csrf', 'the session has no CSRF token to check this request with');
-      }
       checkCsrf({
         method: facts.method,
         origin: facts.origin,
         fetchSite: facts.fetchSite,
         allowedOrigins,
         token: facts.csrfToken,
-        expected: session.csrfToken ?? '',
+        expected: session.csrfToken,
       });
     }
     return {

@@ -5,8 +5,8 @@
  * of a session is that revoking it takes effect at once. Anything but a clear yes or no fails
  * closed with `session_unavailable`.
  */
-import { createHash } from 'node:crypto';
 import { TesseraError } from '../core/errors.js';
+import { sha256Hex } from '../core/random.js';
 import { describe, type Fetch } from '../verify/http.js';
 
 /** Who a valid session cookie belongs to. */
@@ -97,7 +97,7 @@ export function tesseraSessionCheck(options: TesseraSessionOptions): SessionChec
   if (cacheMs === 0) return ask;
   return async (value) => {
     // Keyed by a hash: the map never holds a usable credential.
-    const key = createHash('sha256').update(value).digest('base64url');
+    const key = sha256Hex(value);
     const now = performance.now();
     const hit = cache.get(key);
     if (hit !== undefined && hit.until > now) return hit.identity;

@@ -72,27 +72,25 @@ export class JwksCache {
     clearInterval(this.timer);
   }
 
-  /** Verifies signature and claims; refetches the keys once for an unknown kid. */
   /** Verifies against the keys held now, synchronously; an unknown kid throws as such. */
   verifyKnown(token: string): AccessTokenClaims {
     return this.current().verify(token);
   }
 
-  async verify(token: string): Promise<AccessTokenClaims> {
+  /**
+   * After `verifyKnown` failed with `unknownKid`: refetches the keys once (rate-limited) and
+   * verifies again, or rethrows the original error.
+   */
+  async retryAfterUnknownKid(token: string, unknownKid: TesseraError): Promise<AccessTokenClaims> {
+    const kid = namedKid(token);
+    if (kid === undefined || !(await this.refreshFor(kid))) throw unknownKid;
     try {
       return this.current().verify(token);
-    } catch (error) {
-      if (!(error instanceof TesseraError) || error.code !== 'token_unknown_key') throw error;
-      const kid = namedKid(token);
-      if (kid === undefined || !(await this.refreshFor(kid))) throw error;
-      try {
-        return this.current().verify(token);
-      } catch (retryError) {
-        if (retryError instanceof TesseraError && retryError.code === 'token_unknown_key') {
-          this.lastMiss = performance.now();
-        }
-        throw retryError;
+    } catch (retryError) {
+      if (retryError instanceof TesseraError && retryError.code === 'token_unknown_key') {
+        this.lastMiss = performance.now();
       }
+      throw retryError;
     }
   }
 

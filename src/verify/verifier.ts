@@ -170,32 +170,37 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
   const introspection = options.introspection;
   const endpoint = metadata.introspection_endpoint;
 
-  /** The full revocation check, including the stale case (fail closed, or introspection). */
-  const checkRevocation = async (
+  /**
+   * The revocation check. While the feed is fresh it settles at once (no promise per step on
+   * the hot path); stale, it fails closed or asks introspection.
+   */
+  const checkRevocation = (
     claims: AccessTokenClaims,
     token: string,
   ): Promise<AccessTokenClaims> => {
-    if (source === undefined) return claims;
-    // What is known to be revoked is refused as such, stale or not.
-    state.check(claims);
-    if (isStale()) {
-      if (introspection === undefined || endpoint === undefined) {
-        throw new TesseraError(
+    if (source === undefined) return Promise.resolve(claims);
+    try {
+      // What is known to be revoked is refused as such, stale or not.
+      state.check(claims);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (!isStale()) return Promise.resolve(claims);
+    if (introspection === undefined || endpoint === undefined) {
+      return Promise.reject(
+        new TesseraError(
           'revocation_unavailable',
           `revocations have not been confirmed for ${Math.round(staleFor() ?? Infinity)} ms (limit ${maxStalenessMs} ms)`,
-        );
-      }
-      await introspect(endpoint, introspection, token, fetchImpl, timeoutMs);
+        ),
+      );
     }
-    return claims;
+    return introspect(endpoint, introspection, token, fetchImpl, timeoutMs).then(() => claims);
   };
 
   return {
     issuer: options.issuer,
     metadata,
     verify(token) {
-      // The hot path runs synchronously (no promise per step): a verified-token cache hit, the
-      // in-memory revocation check and a fresh feed settle without touching the event loop.
       let claims: AccessTokenClaims;
       try {
         claims = jwks.verifyKnown(token);
@@ -203,15 +208,9 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
         if (!(error instanceof TesseraError) || error.code !== 'token_unknown_key') {
           return Promise.reject(error);
         }
-        return jwks.verify(token).then((verified) => checkRevocation(verified, token));
-      }
-      try {
-        if (source === undefined || !isStale()) {
-          if (source !== undefined) state.check(claims);
-          return Promise.resolve(claims);
-        }
-      } catch (error) {
-        return Promise.reject(error);
+        return jwks
+          .retryAfterUnknownKid(token, error)
+          .then((verified) => checkRevocation(verified, token));
       }
       return checkRevocation(claims, token);
     },

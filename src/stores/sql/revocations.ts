@@ -15,35 +15,26 @@ export function createSqlRevocationStore(
 ): RevocationStore {
   return {
     async add(revocation) {
-      // The database assigns seq in the same statement, so concurrent adds never share one. On
-      // PostgreSQL identity values are drawn before commit, so two adds could commit out of seq
-      // order and a feed reader past seq 6 would never see a late seq 5. A transaction-scoped
+      // The database assigns seq in the same statement, so concurrent adds never share one.
+      const insert = (q: Kysely<Database>) =>
+        q
+          .insertInto('revocations')
+          .values({
+            kind: revocation.kind,
+            value: revocation.value,
+            at: revocation.at,
+            expires_at: revocation.expiresAt,
+          })
+          .returning(eventColumns)
+          .executeTakeFirstOrThrow();
+      if (dialect === 'sqlite') return insert(db);
+      // On PostgreSQL identity values are drawn before commit, so two adds could commit out of
+      // seq order and a feed reader past seq 6 would never see a late seq 5. A transaction-scoped
       // advisory lock makes adds commit in seq order (revocations are rare; the cost is nil).
-      if (dialect === 'postgres') {
-        return db.transaction().execute(async (trx) => {
-          await sql`select pg_advisory_xact_lock(${REVOCATION_LOCK})`.execute(trx);
-          return trx
-            .insertInto('revocations')
-            .values({
-              kind: revocation.kind,
-              value: revocation.value,
-              at: revocation.at,
-              expires_at: revocation.expiresAt,
-            })
-            .returning(eventColumns)
-            .executeTakeFirstOrThrow();
-        });
-      }
-      return db
-        .insertInto('revocations')
-        .values({
-          kind: revocation.kind,
-          value: revocation.value,
-          at: revocation.at,
-          expires_at: revocation.expiresAt,
-        })
-        .returning(eventColumns)
-        .executeTakeFirstOrThrow();
+      return db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${REVOCATION_LOCK})`.execute(trx);
+        return insert(trx);
+      });
     },
 
     async isRevoked({ jti, sid }, now) {
