@@ -47,11 +47,13 @@ export class Clients {
     return { client, secret };
   }
 
-  /** Makes sure the built-in first-party client exists with the configured scopes. */
-  async ensureFirstParty(scopes: string[], audiences: string[]): Promise<ClientRecord> {
-    const existing = await this.store.findById(FIRST_PARTY_CLIENT_ID);
-    if (existing) return { ...existing, scopes, audiences };
-    const client: ClientRecord = {
+  /**
+   * Makes sure the built-in first-party client exists (inserted once; a concurrent start that
+   * loses the insert race finds it there). Its tokens' scopes and audience come from the
+   * configuration at issue time, so the stored record only names the client.
+   */
+  async ensureFirstParty(scopes: string[], audiences: string[]): Promise<void> {
+    await this.store.insert({
       id: FIRST_PARTY_CLIENT_ID,
       secretHash: null,
       name: 'Tessera first-party apps',
@@ -59,9 +61,7 @@ export class Clients {
       audiences,
       firstParty: true,
       createdAt: this.clock.now(),
-    };
-    await this.store.insert(client);
-    return client;
+    });
   }
 
   /** Authenticates a confidential client; `undefined` for any failure (unknown id, bad secret). */
