@@ -12,6 +12,7 @@ import {
   type SigningAlgorithm,
 } from './algorithms.js';
 import { TesseraError } from '../errors.js';
+import { weakKeyProblem } from './key-strength.js';
 import type { SigningKey, VerificationKey } from './key.js';
 
 /** A public JWK as Tessera publishes it: always with kid, alg and use "sig" (RFC 7517 §4). */
@@ -43,13 +44,13 @@ export async function importSigningKey(
   jwk: JWK,
   options: ImportJwkOptions = {},
 ): Promise<SigningKey> {
-  const { alg, kid } = identify(jwk, options);
+  const { alg, kid } = identify(jwk, options, 'sign');
   if (alg !== 'HS256' && typeof jwk.d !== 'string') {
     throw new TesseraError('invalid_config', 'a signing key JWK must contain its private key');
   }
   const privateKey = await toKeyObject(jwk, alg);
   const key = alg === 'HS256' ? privateKey : createPublicKey(privateKey);
-  assertKeySuits(key, alg);
+  assertSound(key, alg);
   return { kid, alg, key, privateKey };
 }
 
@@ -58,7 +59,7 @@ export async function importVerificationKey(
   jwk: JWK,
   options: ImportJwkOptions = {},
 ): Promise<VerificationKey> {
-  const { alg, kid } = identify(jwk, options);
+  const { alg, kid } = identify(jwk, options, 'verify');
   if (alg !== 'HS256' && privateMembers.some((member) => member in jwk)) {
     // A JWKS that leaks private parameters is broken; refusing it beats trusting it.
     throw new TesseraError(
@@ -67,7 +68,7 @@ export async function importVerificationKey(
     );
   }
   const key = await toKeyObject(jwk, alg);
-  assertKeySuits(key, alg);
+  assertSound(key, alg);
   return { kid, alg, key };
 }
 
@@ -79,11 +80,24 @@ export async function toPublicJwk(key: VerificationKey): Promise<PublicJwk> {
       'only public keys can be published; HS256 secrets never are',
     );
   }
+  // What a verifier would drop is never published, whichever way the key got into the keyring.
+  assertSound(key.key, key.alg);
   const jwk = await exportJWK(key.key);
   return { ...jwk, kid: key.kid, alg: key.alg, use: 'sig' };
 }
 
-function identify(jwk: JWK, options: ImportJwkOptions): { alg: SigningAlgorithm; kid: string } {
+/** Throws invalid_config when `key` does not fit `alg`, or is a key that lets tokens be forged. */
+function assertSound(key: KeyObject, alg: SigningAlgorithm): void {
+  assertKeySuits(key, alg);
+  const problem = weakKeyProblem(key);
+  if (problem !== undefined) throw new TesseraError('invalid_config', problem);
+}
+
+function identify(
+  jwk: JWK,
+  options: ImportJwkOptions,
+  operation: 'sign' | 'verify',
+): { alg: SigningAlgorithm; kid: string } {
   if (typeof jwk !== 'object' || jwk === null)
     throw new TesseraError('invalid_config', 'a JWK must be an object');
   const alg = agree('alg', jwk.alg, options.alg);
@@ -100,13 +114,14 @@ function identify(jwk: JWK, options: ImportJwkOptions): { alg: SigningAlgorithm;
       'the JWK needs a kid of 1–128 printable ASCII characters',
     );
   }
-  // RFC 7517 §4.2–4.3: a key meant for encryption, or not for verifying, is not a signing key.
+  // RFC 7517 §4.2–4.3: a key meant for encryption, or not for the operation it is imported
+  // for (verify for a verification key, sign for a signing key), is refused.
   if (jwk.use !== undefined && jwk.use !== 'sig')
     throw new TesseraError('invalid_config', 'the JWK is not for "sig"');
   if (jwk.key_ops !== undefined) {
     const ops: unknown = jwk.key_ops;
-    if (!Array.isArray(ops) || !(ops.includes('verify') || ops.includes('sign'))) {
-      throw new TesseraError('invalid_config', 'the JWK key_ops allow neither "sign" nor "verify"');
+    if (!Array.isArray(ops) || !ops.includes(operation)) {
+      throw new TesseraError('invalid_config', `the JWK key_ops do not allow "${operation}"`);
     }
   }
   return { alg, kid };
