@@ -35,10 +35,13 @@ export const errorStatus = {
   csrf: 403,
   not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   email_taken: 409,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   rate_limited: 429,
+  headers_too_large: 431,
   internal: 500,
   // Start-up problems: bad options, undecryptable keys. Never an HTTP answer; the CLI exits 2.
   invalid_config: 500,

@@ -6,6 +6,7 @@ import cookiePlugin from '@fastify/cookie';
 import swaggerPlugin from '@fastify/swagger';
 import Fastify from 'fastify';
 import { installErrorHandlers } from './plugins/errors.js';
+import { clientErrorHandler, frameworkErrors } from './plugins/framework-errors.js';
 import { installMetrics } from './metrics.js';
 import { refreshCookie, sessionCookie } from './plugins/cookies.js';
 import { authenticators } from './plugins/auth.js';
@@ -39,6 +40,9 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
     trustProxy: config.trustProxy,
     // Reject rather than repair: wrong types and unknown fields are client errors, not input.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    // Refusals made before any route runs go through the same error mapping as the rest.
+    frameworkErrors,
+    clientErrorHandler,
   });
 
   installErrorHandlers(app);

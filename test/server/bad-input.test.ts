@@ -151,4 +151,32 @@ describe('bad input gets a precise 4xx and writes nothing', () => {
       { numRuns: 150 },
     );
   });
+
+  it('any path, however malformed or long, answers in the documented shape without echoing it (property)', async () => {
+    const { app } = await testServer();
+    const segment = fc.oneof(
+      fc.stringMatching(/^[%a-zA-Z0-9._~-]{0,40}$/),
+      fc.string({ unit: fc.constantFrom('%', 'z', 'a', 'F', '0', '/'), maxLength: 300 }),
+      fc.integer({ min: 100, max: 5000 }).map((length) => 'q'.repeat(length)),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('/auth/sessions/', '/oauth/token/', '/auth/', '/'),
+        segment,
+        fc.constantFrom('GET', 'DELETE', 'POST'),
+        async (prefix, rest, method) => {
+          const response = await app.inject({ method: method as 'GET', url: prefix + rest });
+          assert.ok(response.statusCode < 500, `${method} ${prefix}${rest}`);
+          assert.ok(response.body.length < 1024, `${method} ${prefix}${rest}: echoed`);
+          const body = response.json() as Record<string, unknown>;
+          if (response.statusCode >= 400) {
+            const shape = prefix === '/oauth/token/' && response.statusCode !== 404;
+            assert.ok(shape ? 'error' in body : 'code' in body, JSON.stringify(body));
+            assert.ok(!('statusCode' in body), `Fastify's own body: ${JSON.stringify(body)}`);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });

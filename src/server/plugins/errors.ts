@@ -35,6 +35,10 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
   FST_ERR_VALIDATION: 'invalid_request',
+  // The router's own refusals (frameworkErrors): their messages quote the whole path.
+  FST_ERR_BAD_URL: 'invalid_request',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
+  FST_ERR_ASYNC_CONSTRAINT: 'invalid_request',
 };
 
 /** Turns any thrown value into a TesseraError that is safe to show. */
@@ -64,6 +68,8 @@ function describe(code: ErrorCode): string {
       return 'the body is larger than allowed';
     case 'unsupported_media_type':
       return 'this endpoint takes application/json';
+    case 'uri_too_long':
+      return 'a path segment is longer than allowed';
     default:
       return 'invalid request';
   }

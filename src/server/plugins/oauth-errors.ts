@@ -34,26 +34,35 @@ export function oauthError(error: TesseraError): { error: string; status: number
 
 /** Installs the OAuth error handler on an encapsulated scope. */
 export function installOAuthErrors(scope: FastifyInstance): void {
-  scope.setErrorHandler((raw: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const error = toTesseraError(raw);
-    const { error: code, status } = oauthError(error);
-    if (status === 503) request.log.warn({ code: error.code }, error.message);
-    else if (status >= 500) request.log.error({ err: raw }, 'oauth request failed');
-    if (error.details.retryAfterSeconds !== undefined) {
-      void reply.header('Retry-After', String(error.details.retryAfterSeconds));
-    }
-    if (status === 401) {
-      // RFC 6749 §5.2: invalid_client answers 401 with the scheme the client should use.
-      void reply.header('WWW-Authenticate', 'Basic realm="tessera", charset="UTF-8"');
-    }
-    return reply
-      .code(status)
-      .header('Cache-Control', 'no-store')
-      .send({
-        error: code,
-        error_description: status >= 500 && status !== 503 ? 'internal error' : error.message,
-      });
-  });
+  scope.setErrorHandler((raw: unknown, request: FastifyRequest, reply: FastifyReply) =>
+    sendOAuthError(request, reply, toTesseraError(raw), raw),
+  );
+}
+
+/** Sends `error` in RFC 6749's shape; `raw` is what was thrown, logged when it is a bug. */
+export function sendOAuthError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: TesseraError,
+  raw: unknown = error,
+): FastifyReply {
+  const { error: code, status } = oauthError(error);
+  if (status === 503) request.log.warn({ code: error.code }, error.message);
+  else if (status >= 500) request.log.error({ err: raw }, 'oauth request failed');
+  if (error.details.retryAfterSeconds !== undefined) {
+    void reply.header('Retry-After', String(error.details.retryAfterSeconds));
+  }
+  if (status === 401) {
+    // RFC 6749 §5.2: invalid_client answers 401 with the scheme the client should use.
+    void reply.header('WWW-Authenticate', 'Basic realm="tessera", charset="UTF-8"');
+  }
+  return reply
+    .code(status)
+    .header('Cache-Control', 'no-store')
+    .send({
+      error: code,
+      error_description: status >= 500 && status !== 503 ? 'internal error' : error.message,
+    });
 }
 
 /** Throws `invalid_request` with `message`. */
