@@ -3,6 +3,7 @@
  * and documentation. The README's configuration table is generated from `options` (see
  * `tessera help config`), so the docs cannot drift from the code.
  */
+import { isIP } from 'node:net';
 import { TesseraError } from './core/errors.js';
 import { parseRedisUrl } from './stores/redis/connect.js';
 
@@ -36,8 +37,10 @@ export interface Config {
   clockSkewSeconds: number;
   audience: string;
   firstPartyScopes: string[];
-  trustProxy: boolean;
+  /** The proxies in front of Tessera: none, a hop count, or their addresses and CIDRs. */
+  trustProxy: false | number | string[];
   logLevel: string;
+  logRequests: boolean;
 }
 
 interface OptionSpec<K extends keyof Config> {
@@ -166,6 +169,43 @@ function redisUrl(raw: string, name: string): string | undefined {
     );
   }
   return raw;
+}
+
+// proxy-addr's (Fastify's) named ranges: 127.0.0.1/8 and ::1, link-local, unique-local.
+const namedRanges = ['loopback', 'linklocal', 'uniquelocal'];
+
+function trustProxy(raw: string, name: string): Config['trustProxy'] {
+  const value = raw.trim();
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  if (/^(true|yes|on)$/i.test(value)) {
+    // The left-most X-Forwarded-For entry is whatever the client wrote: trusting every entry
+    // lets one client be any number of addresses to the per-IP limits.
+    throw new TesseraError(
+      'invalid_config',
+      `${name}=${value} trusts every X-Forwarded-For entry, which the client can write itself; set the number of proxies in front of Tessera (e.g. 1) or their addresses and CIDRs (e.g. 10.0.0.0/8,192.168.1.10)`,
+    );
+  }
+  const expected =
+    'false, a number of proxies (1–16), or a comma-separated list of proxy addresses and CIDRs (10.0.0.0/8, loopback)';
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 16) throw invalid(name, expected, raw);
+    return hops;
+  }
+  const list = value.split(',').map((item) => item.trim());
+  if (!list.every((item) => namedRanges.includes(item) || isCidr(item))) {
+    throw invalid(name, expected, raw);
+  }
+  return list;
+}
+
+/** An IP address, or an IP address with a prefix length that fits its family. */
+function isCidr(item: string): boolean {
+  const [address = '', prefix, ...rest] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 function level(raw: string, name: string): string {
@@ -409,8 +449,8 @@ export const options: readonly AnyOption[] = [
     env: 'TESSERA_TRUST_PROXY',
     flag: 'trust-proxy',
     fallback: false,
-    parse: boolean,
-    doc: 'Take the client IP from X-Forwarded-For (only behind a proxy you run).',
+    parse: trustProxy,
+    doc: 'The proxies in front of Tessera, whose X-Forwarded-For entries are believed: their number (e.g. `1`) or their addresses and CIDRs (e.g. `10.0.0.0/8,192.168.1.10`); the client IP is the right-most address they did not add. `true` is refused: it would believe what the client writes.',
   },
   {
     key: 'logLevel',
@@ -419,6 +459,14 @@ export const options: readonly AnyOption[] = [
     fallback: 'info',
     parse: level,
     doc: 'pino log level.',
+  },
+  {
+    key: 'logRequests',
+    env: 'TESSERA_LOG_REQUESTS',
+    flag: 'log-requests',
+    fallback: true,
+    parse: boolean,
+    doc: 'Log one line per request and response (info level); `false` keeps warnings and errors only.',
   },
 ];
 

@@ -73,4 +73,43 @@ describe('configuration', () => {
       (error: Error) => !error.message.includes('my-secret-value'),
     );
   });
+
+  it('TESSERA_TRUST_PROXY names the proxies: a hop count or addresses and CIDRs, never a bare true', () => {
+    const trust = (raw: string) => loadConfig({ env: { TESSERA_TRUST_PROXY: raw } }).trustProxy;
+    assert.equal(loadConfig().trustProxy, false);
+    assert.equal(trust('false'), false);
+    assert.equal(trust('0'), false);
+    assert.equal(trust('1'), 1);
+    assert.equal(trust('2'), 2);
+    assert.deepEqual(trust('10.0.0.0/8, 192.168.1.10,2001:db8::/32'), [
+      '10.0.0.0/8',
+      '192.168.1.10',
+      '2001:db8::/32',
+    ]);
+    assert.deepEqual(trust('loopback,172.16.0.0/12'), ['loopback', '172.16.0.0/12']);
+    // X-Forwarded-For is written by the client: trusting all of it trusts the client.
+    for (const raw of ['true', 'TRUE', 'yes', 'on']) {
+      refuses(
+        { TESSERA_TRUST_PROXY: raw },
+        /TESSERA_TRUST_PROXY=.* trusts every X-Forwarded-For.*number of proxies.*addresses/,
+      );
+    }
+    for (const raw of [
+      '-1',
+      '1.5',
+      '10.0.0.0/33',
+      '2001:db8::/129',
+      'proxy.example.com',
+      '10.0.0.1/',
+      '',
+    ]) {
+      refuses({ TESSERA_TRUST_PROXY: raw }, /TESSERA_TRUST_PROXY must be/);
+    }
+  });
+
+  it('TESSERA_LOG_REQUESTS switches per-request logging, on by default', () => {
+    assert.equal(loadConfig().logRequests, true);
+    assert.equal(loadConfig({ env: { TESSERA_LOG_REQUESTS: 'false' } }).logRequests, false);
+    refuses({ TESSERA_LOG_REQUESTS: 'maybe' }, /TESSERA_LOG_REQUESTS must be true or false/);
+  });
 });

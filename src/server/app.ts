@@ -32,12 +32,24 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
 }
 
+/**
+ * Fastify's `trustProxy` from ours. A hop count becomes the function Fastify itself makes of a
+ * number (its types only name the other forms): hop 0 is the TCP peer, so `n` trusts the peer
+ * and the n − 1 entries it and its fellow proxies appended, and the client is the next one.
+ */
+function trustedProxies(
+  trust: Config['trustProxy'],
+): false | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 /** Builds the HTTP application (not yet listening). */
 export async function buildApp({ config, core, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: trustedProxies(config.trustProxy),
+    disableRequestLogging: !config.logRequests,
     // Reject rather than repair: wrong types and unknown fields are client errors, not input.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // Refusals made before any route runs go through the same error mapping as the rest.
