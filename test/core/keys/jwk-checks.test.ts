@@ -6,7 +6,11 @@
 import assert from 'node:assert/strict';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { importVerificationKey, toPublicJwk } from '../../../src/core/keys/jwk.js';
+import {
+  importSigningKey,
+  importVerificationKey,
+  toPublicJwk,
+} from '../../../src/core/keys/jwk.js';
 import { keySetFromJwks } from '../../../src/core/keys/key-set.js';
 import { ED25519_SMALL_ORDER, rsaJwk } from './hostile.js';
 import type { JWK } from 'jose';
@@ -80,4 +84,12 @@ describe('the server never publishes a key a verifier would refuse', () => {
       await assert.rejects(toPublicJwk({ kid: 'k', alg, key }), { code: 'invalid_config' });
     });
   }
+
+  it('refuses to load a stored signing key whose public exponent is 1', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwk = privateKey.export({ format: 'jwk' }) as JWK;
+    // OpenSSL imports this private key; every signature it makes is the encoded message.
+    const weak = { ...jwk, e: 'AQ', d: 'AQ', dp: 'AQ', dq: 'AQ', kid: 'k', alg: 'RS256' };
+    await assert.rejects(importSigningKey(weak), { code: 'invalid_config' });
+  });
 });
