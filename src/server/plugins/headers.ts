@@ -14,7 +14,7 @@ function noSniff(response: ServerResponse): void {
 }
 
 /** Whether the answer to `request` must not be stored. */
-export function isNoStore(request: FastifyRequest): boolean {
+function isNoStore(request: FastifyRequest): boolean {
   const path = request.url.split('?', 1)[0] ?? '';
   return NO_STORE_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
