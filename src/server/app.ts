@@ -7,6 +7,8 @@ import swaggerPlugin from '@fastify/swagger';
 import Fastify from 'fastify';
 import { installErrorHandlers } from './plugins/errors.js';
 import { clientErrorHandler, frameworkErrors } from './plugins/framework-errors.js';
+import { installCors } from './plugins/cors.js';
+import { installResponseHeaders } from './plugins/headers.js';
 import { installMetrics } from './metrics.js';
 import { refreshCookie, sessionCookie } from './plugins/cookies.js';
 import { authenticators } from './plugins/auth.js';
@@ -58,6 +60,8 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
   });
 
   installErrorHandlers(app);
+  installResponseHeaders(app);
+  await installCors(app, config.allowedOrigins);
   await app.register(cookiePlugin);
   // Fastify's own JSON parser (prototype poisoning refused), except that an empty body is no
   // body: a DELETE sent with a JSON content type and nothing in it is not malformed.

@@ -183,7 +183,7 @@ describe('session flow in a real browser', { skip: chromiumSkipReason() }, () =>
       method: 'DELETE',
       credentials: 'include',
     });
-    // A DELETE needs a CORS preflight, which Tessera never grants: the request is never sent.
+    // A DELETE needs a CORS preflight, granted to allowed origins only: the request is never sent.
     assert.equal(logout.ok, false);
     const withToken = await fetchIn(attacker, `${tessera.origin}/auth/session`, {
       method: 'DELETE',

@@ -26,13 +26,13 @@ export interface Exchange {
   /** Whether the request carried the session cookie. */
   withCookie: boolean;
   status: number;
-  /** The CORS header of the answer; Tessera never sends one. */
+  /** The CORS header of the answer; Tessera sends one only to allowed origins and on discovery. */
   allowOrigin: string | undefined;
 }
 
 /** A Tessera server for a browser, with a log of every exchange on the wire. */
 export interface TesseraSite {
-  /** `http://localhost:<port>`: the issuer, and the only allowed origin. */
+  /** `http://localhost:<port>`: the issuer, and an allowed origin (the only one by default). */
   origin: string;
   exchanges: Exchange[];
   close(): Promise<void>;
@@ -45,8 +45,11 @@ function single(value: string | string[] | undefined): string | undefined {
 /**
  * Starts Tessera on SQLite in a temporary directory. The port is chosen first because the issuer,
  * and so the allowed origin and the cookie's host, must be the exact origin the browser uses.
+ * `alsoAllowed` adds origins of browser apps (TESSERA_ALLOWED_ORIGINS).
  */
-export async function startTessera(): Promise<TesseraSite> {
+export async function startTessera(
+  options: { alsoAllowed?: readonly string[] } = {},
+): Promise<TesseraSite> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-browser-'));
   const port = await freePort();
   const origin = `http://localhost:${port}`;
@@ -57,7 +60,7 @@ export async function startTessera(): Promise<TesseraSite> {
       host: '127.0.0.1',
       port,
       issuer: origin,
-      allowedOrigins: [origin],
+      allowedOrigins: [origin, ...(options.alsoAllowed ?? [])],
       databaseUrl: `sqlite:${join(dir, 'tessera.db')}`,
       logLevel: 'silent',
     },
