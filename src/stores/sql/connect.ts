@@ -1,8 +1,9 @@
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type Dialect, type PostgresPool } from 'kysely';
+import { Kysely, SqliteDialect, type Dialect, type PostgresPool } from 'kysely';
 import { Pool, TypeOverrides, types } from 'pg';
 import { TesseraError } from '../../core/errors.js';
 import type { Database } from './database.js';
+import { ScopedPostgresDialect } from './postgres-introspector.js';
 
 /** How to reach the SQL database. */
 export interface SqlStoreOptions {
@@ -111,7 +112,7 @@ function postgresDialect(url: string, options: SqlStoreOptions): Dialect {
     },
     end: () => pool.end(),
   };
-  return new PostgresDialect({ pool: guarded });
+  return new ScopedPostgresDialect({ pool: guarded });
 }
 
 /**
