@@ -4,11 +4,11 @@ import { TesseraError } from '../core/errors.js';
 import { parseCommandLine } from './args.js';
 import { configTable, usage } from './help.js';
 import { clientFlags, clients } from './clients.js';
-import { keys } from './keys.js';
+import { keys, keySwitches } from './keys.js';
 import { serve } from './serve.js';
 
 async function main(argv: string[]): Promise<void> {
-  const args = parseCommandLine(argv, [], clientFlags);
+  const args = parseCommandLine(argv, keySwitches, clientFlags);
   const [command, ...rest] = args.words;
   if (args.switches.help || command === undefined || command === 'help') {
     process.stdout.write(`${rest[0] === 'config' ? configTable() : usage()}\n`);

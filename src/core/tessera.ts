@@ -31,7 +31,10 @@ export interface Core {
   families: RefreshFamilies;
   accessTokens: AccessTokens;
   tokens: TokenService;
-  /** Deletes expired sessions, families, revocations and counters. */
+  /**
+   * Deletes expired sessions, families, revocations and counters, and writes down key changes
+   * that time has made (a planned key now signing, rotated-out keys retired).
+   */
   sweep(): Promise<void>;
 }
 
@@ -98,6 +101,7 @@ export async function createCore(options: {
       await families.sweep();
       await revocations.sweep();
       await stores.rateLimits.deleteExpired(clock.now());
+      await keys.settle();
     },
   };
 }

@@ -82,8 +82,11 @@ export interface RateLimitStore {
 /** A JWS algorithm Tessera signs with. */
 export type KeyAlgorithm = 'RS256' | 'ES256' | 'EdDSA' | 'HS256';
 
-/** Life cycle of a signing key: signs, then only verifies (still in the JWKS), then retired. */
-export type KeyState = 'active' | 'verify-only' | 'retired';
+/**
+ * Life cycle of a signing key: published first and not yet signing (`next`, a planned rotation),
+ * signs (`active`), then only verifies (still in the JWKS), then retired (gone from the JWKS).
+ */
+export type KeyState = 'next' | 'active' | 'verify-only' | 'retired';
 
 /** A signing key as stored. */
 export interface SigningKeyRecord {
@@ -93,22 +96,48 @@ export interface SigningKeyRecord {
   publicJwk: string | null;
   /** The private key (JWK JSON), or its encrypted envelope when a secret is configured. */
   privateKey: string;
+  /**
+   * The stored state. A `next` key whose activatesAt has passed already signs: every instance
+   * tells the signer from activatesAt and its clock, and the sweep writes the state down later.
+   */
   state: KeyState;
   createdAt: number;
-  /** When it stopped signing (became verify-only); null while active. */
+  /** When it starts (or started) signing. */
+  activatesAt: number;
+  /** When it stopped signing (became verify-only, or retired at once); null while it signs. */
   rotatedAt: number | null;
 }
 
-/** Signing keys: one active key at a time, rotated atomically. */
+/** Signing keys: one active key and at most one pending (`next`) key, changed atomically. */
 export interface SigningKeyStore {
   /** Every key, retired ones included, oldest first. */
   list(): Promise<SigningKeyRecord[]>;
   /**
-   * In one transaction: inserts `key` as active (whatever its state and rotatedAt say) and demotes
-   * every other active key to verify-only with rotatedAt = `now`. Rejects a reused kid, changing
-   * nothing. Concurrent activations serialize: one key is active afterwards.
+   * In one transaction: inserts `key` as active from `now` (whatever its state, activatesAt and
+   * rotatedAt say) and demotes every other active or pending key to verify-only with rotatedAt =
+   * `now`. Rejects a reused kid, changing nothing. Concurrent activations serialize: one key is
+   * active afterwards. (The first key; planned rotations go through `schedule`.)
    */
   activate(key: SigningKeyRecord, now: number): Promise<void>;
+  /**
+   * A planned rotation. In one transaction: unless a key is already pending, inserts `key` as
+   * `next` (from `key.activatesAt`, rotatedAt null). Returns the pending key: the one already
+   * there (and `key` is not stored), or `key`. Concurrent calls leave one pending key. Rejects a
+   * reused kid, changing nothing.
+   */
+  schedule(key: SigningKeyRecord): Promise<SigningKeyRecord>;
+  /**
+   * Writes down a planned switch that has happened: the newest pending key whose activatesAt is
+   * at or before `now` becomes active, and every key it replaced (the active one, any older
+   * pending one) becomes verify-only with rotatedAt = its activatesAt. Returns the promoted kid.
+   */
+  promote(now: number): Promise<string | undefined>;
+  /**
+   * A compromised key. In one transaction: inserts `key` as active from `now` and retires every
+   * other key not yet retired (rotatedAt = `now` where it was null). Returns the kids it retired.
+   * Rejects a reused kid, changing nothing.
+   */
+  activateAlone(key: SigningKeyRecord, now: number): Promise<string[]>;
   /** Retires verify-only keys whose rotatedAt is before `rotatedBefore`; returns their kids. */
   retire(rotatedBefore: number): Promise<string[]>;
 }
@@ -185,13 +214,16 @@ export interface RefreshFamilyStore {
   deleteExpired(now: number): Promise<number>;
 }
 
-/** What a revocation names: one access token, one session or refresh family, or a user's cutoff. */
-export type RevocationKind = 'jti' | 'sid' | 'user';
+/**
+ * What a revocation names: one access token, one session or refresh family, a user's cutoff, or
+ * a signing key (every token it signed: a compromised key, see `tessera keys rotate --now`).
+ */
+export type RevocationKind = 'jti' | 'sid' | 'user' | 'kid';
 
 /** One revocation: kept until every token it affects has expired. */
 export interface RevocationRecord {
   kind: RevocationKind;
-  /** The jti, the session/family id, or the user id. */
+  /** The jti, the session/family id, the user id, or the key id. */
   value: string;
   /** When it was revoked; for `user`, the cutoff: tokens issued before it are revoked. */
   at: number;
@@ -211,7 +243,8 @@ export interface RevocationStore {
   add(revocation: RevocationRecord): Promise<RevocationEvent>;
   /**
    * True when a live (expiresAt after `now`) revocation of kind `jti` names this jti, or one of
-   * kind `sid` names this sid. Kinds never cross; `user` cutoffs are not consulted here.
+   * kind `sid` names this sid. Kinds never cross; `user` cutoffs and `kid` revocations are not
+   * consulted here (the key ring drops a revoked key: its tokens fail the signature check).
    */
   isRevoked(query: { jti: string; sid?: string }, now: number): Promise<boolean>;
   /** Live revocations with seq after `afterSeq`, in seq order (the feed and its snapshot). */

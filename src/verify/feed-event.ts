@@ -1,7 +1,9 @@
 /**
  * The wire form of a revocation event (API.md "Revocation feed"), as the SSE feed and the Redis
  * stream both carry it, and its strict parsing: an event the verifier cannot read is a feed
- * failure, never something to skip — skipping could drop a revocation.
+ * failure, never something to skip — skipping could drop a revocation. The one exception is a
+ * well-formed event of a kind newer than this verifier: it is passed on as `unknown` (the state
+ * counts and ignores it) so that a newer server does not wedge an older verifier's feed.
  */
 import { TesseraError } from '../core/errors.js';
 import type { FeedEvent } from '../core/revocation/feed.js';
@@ -12,7 +14,8 @@ export type { FeedEvent };
 export interface Revocation {
   /** Position in the feed (`Last-Event-ID`). */
   seq: number;
-  kind: 'jti' | 'sid' | 'user';
+  /** `kid`: every token signed by that key; `unknown`: a kind this verifier does not know. */
+  kind: RevocationKindName | 'unknown';
   value: string;
   /** When it was recorded; for kind `user`, the cutoff that `iat` is compared with. */
   at: number;
@@ -20,7 +23,12 @@ export interface Revocation {
   expiresAt: number;
 }
 
-const kinds = new Set(['jti', 'sid', 'user']);
+/** The kinds this verifier enforces. */
+export type RevocationKindName = 'jti' | 'sid' | 'user' | 'kid';
+
+const kinds = new Set<string>(['jti', 'sid', 'user', 'kid']);
+// A kind as a newer server may name one: a short lowercase word, not just any string.
+const kindShape = /^[a-z][a-z0-9_-]{0,31}$/;
 
 /** Parses the JSON `data` of one event; throws `revocation_unavailable` on anything unexpected. */
 export function parseFeedEvent(data: string): Revocation {
@@ -39,12 +47,13 @@ export function toRevocation(value: unknown): Revocation {
   const event = value as Record<string, unknown>;
   const { seq, kind, value: subject } = event;
   if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) throw bad('has no seq');
-  if (typeof kind !== 'string' || !kinds.has(kind)) throw bad('has an unknown kind');
+  if (typeof kind !== 'string' || !kindShape.test(kind)) throw bad('has no kind');
   if (typeof subject !== 'string' || subject === '') throw bad('has no value');
   const at = instant(event.at);
   const expiresAt = instant(event.expiresAt);
   if (at === undefined || expiresAt === undefined) throw bad('has a bad timestamp');
-  return { seq, kind: kind as Revocation['kind'], value: subject, at, expiresAt };
+  const known = kinds.has(kind) ? (kind as RevocationKindName) : 'unknown';
+  return { seq, kind: known, value: subject, at, expiresAt };
 }
 
 function instant(value: unknown): number | undefined {

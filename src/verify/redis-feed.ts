@@ -35,7 +35,10 @@ export async function appendRevocationToStream(
   horizonMs: number,
   options: { streamKey?: string; now?: number } = {},
 ): Promise<string> {
-  toRevocation(event); // never publish what a verifier would refuse to read
+  // Never publish what a verifier would refuse to read, nor a kind Tessera itself does not know.
+  if (toRevocation(event).kind === 'unknown') {
+    throw new TesseraError('revocation_unavailable', `unknown revocation kind ${event.kind}`);
+  }
   if (!(horizonMs > 0)) throw new RangeError('horizonMs must be a positive number');
   const minId = Math.max(0, Math.floor((options.now ?? Date.now()) - horizonMs));
   const id = await redis.call(

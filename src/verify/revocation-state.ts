@@ -1,6 +1,6 @@
 /**
  * What a verifier knows about revocations, in memory: revoked jtis, revoked sids (sessions and
- * refresh families), and per-user cutoffs. Each entry is kept only until no token it affects can
+ * refresh families), per-user cutoffs, and revoked signing keys (kids). Each entry is kept only until no token it affects can
  * still pass the verifier — its expiresAt plus the verifier's clock skew — then forgotten, on
  * insert and on a timer, so memory is bounded by one access-token lifetime of revocations.
  * Semantics follow core/revocation/revocations.ts, the server's own check.
@@ -24,13 +24,16 @@ interface UserCutoff {
   keepUntil: number;
 }
 
-type Key = { kind: Revocation['kind']; value: string };
+type Key = { kind: Exclude<Revocation['kind'], 'unknown'>; value: string };
 
 /** How many entries of each kind are held. */
 export interface RevocationCounts {
   jti: number;
   sid: number;
   user: number;
+  kid: number;
+  /** Events of a kind this verifier does not know, seen and ignored (not held). */
+  ignored: number;
 }
 
 /** The in-memory revocation list of one verifier. */
@@ -38,6 +41,8 @@ export class RevocationState {
   private readonly jtis = new Map<string, number>();
   private readonly sids = new Map<string, number>();
   private readonly users = new Map<string, UserCutoff>();
+  private readonly kids = new Map<string, number>();
+  private ignored = 0;
   private readonly expiries = new ExpiryHeap<Key>();
 
   /**
@@ -57,6 +62,12 @@ export class RevocationState {
     const keepUntil = revocation.expiresAt + this.graceMs;
     if (keepUntil <= now) return; // nothing it names can still verify
     const { kind, value } = revocation;
+    // A newer server's kind: nothing here could enforce it, and failing the feed on it would
+    // stop every revocation after it (the server still enforces it, and drops revoked keys).
+    if (kind === 'unknown') {
+      this.ignored += 1;
+      return;
+    }
     if (kind === 'user') {
       const held = this.users.get(value);
       this.users.set(value, {
@@ -64,10 +75,25 @@ export class RevocationState {
         keepUntil: Math.max(held?.keepUntil ?? -Infinity, keepUntil),
       });
     } else {
-      const map = kind === 'jti' ? this.jtis : this.sids;
+      const map = this.mapOf(kind);
       map.set(value, Math.max(map.get(value) ?? -Infinity, keepUntil));
     }
     this.expiries.push(keepUntil, { kind, value });
+  }
+
+  /** True while some signing key is revoked: only then is a token's kid worth reading. */
+  get revokesKeys(): boolean {
+    return this.kids.size > 0;
+  }
+
+  /**
+   * Throws `token_revoked` when the key named `kid` is revoked: every token it signed is refused,
+   * before any signature work (a compromised key can sign anything, with any claims).
+   */
+  checkKey(kid: string): void {
+    if (this.kids.has(kid)) {
+      throw new TesseraError('token_revoked', 'the key that signed the access token was revoked');
+    }
   }
 
   /** Throws `token_revoked` when the token, its sid, or its user's cutoff says so. */
@@ -93,7 +119,7 @@ export class RevocationState {
           removed += 1;
         }
       } else {
-        const map = item.kind === 'jti' ? this.jtis : this.sids;
+        const map = this.mapOf(item.kind);
         const until = map.get(item.value);
         if (until !== undefined && until <= now && map.delete(item.value)) removed += 1;
       }
@@ -103,7 +129,17 @@ export class RevocationState {
 
   /** How many entries are held now. */
   counts(): RevocationCounts {
-    return { jti: this.jtis.size, sid: this.sids.size, user: this.users.size };
+    return {
+      jti: this.jtis.size,
+      sid: this.sids.size,
+      user: this.users.size,
+      kid: this.kids.size,
+      ignored: this.ignored,
+    };
+  }
+
+  private mapOf(kind: 'jti' | 'sid' | 'kid'): Map<string, number> {
+    return kind === 'jti' ? this.jtis : kind === 'sid' ? this.sids : this.kids;
   }
 
   /** Entries scheduled for pruning, repeats included (for tests of the memory bound). */

@@ -6,6 +6,8 @@
  */
 import { systemClock, type Clock } from '../core/clock.js';
 import { TesseraError } from '../core/errors.js';
+import { parseProtectedHeader } from '../core/tokens/header.js';
+import { defaultMaxTokenBytes } from '../core/tokens/jws.js';
 import { defaultClockSkewSeconds } from '../core/tokens/verify.js';
 import { discover, type AuthorizationServerMetadata } from './discovery.js';
 import { defaultFeedIdleTimeoutMs, FeedClient } from './feed-client.js';
@@ -203,6 +205,11 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
     verify(token) {
       let claims: AccessTokenClaims;
       try {
+        // A revoked key is refused before any signature work, and before an unknown-kid refetch.
+        if (state.revokesKeys) {
+          const kid = kidOf(token);
+          if (kid !== undefined) state.checkKey(kid);
+        }
         claims = jwks.verifyKnown(token);
       } catch (error) {
         if (!(error instanceof TesseraError) || error.code !== 'token_unknown_key') {
@@ -237,6 +244,20 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
       await source?.close();
     },
   };
+}
+
+/**
+ * The header's kid, or undefined when the header cannot be read or the token is oversized (the
+ * core verifier refuses those, before any parsing of its own).
+ */
+function kidOf(token: string): string | undefined {
+  if (token.length > defaultMaxTokenBytes) return undefined;
+  try {
+    const kid = parseProtectedHeader(token.slice(0, Math.max(0, token.indexOf('.')))).kid;
+    return typeof kid === 'string' ? kid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function revocationSource(

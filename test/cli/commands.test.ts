@@ -46,19 +46,50 @@ describe('tessera clients and keys', () => {
     assert.ok(!after.some((client) => client.client_id === created.client_id));
   });
 
-  it('keys rotate makes a new active key and keeps the old one verify-only', async () => {
-    const before = JSON.parse(await tessera('keys', 'list', '--json')) as {
+  it('keys rotate publishes a next key that signs later; a second rotate changes nothing', async () => {
+    type Listed = { kid: string; state: string; activatesAt: number; createdAt: number }[];
+    const before = JSON.parse(await tessera('keys', 'list', '--json')) as Listed;
+    const first = JSON.parse(await tessera('keys', 'rotate', '--json')) as {
       kid: string;
-      state: string;
-    }[];
-    const { kid } = JSON.parse(await tessera('keys', 'rotate', '--json')) as { kid: string };
-    const keys = JSON.parse(await tessera('keys', 'list', '--json')) as {
+      activatesAt: string;
+      scheduled: boolean;
+    };
+    assert.equal(first.scheduled, true);
+    const keys = JSON.parse(await tessera('keys', 'list', '--json')) as Listed;
+    const next = keys.find((key) => key.kid === first.kid);
+    assert.equal(next?.state, 'next');
+    assert.equal(new Date(first.activatesAt).getTime(), next?.activatesAt);
+    assert.ok(
+      (next?.activatesAt ?? 0) - (next?.createdAt ?? 0) >= 300_000,
+      'after the JWKS max-age',
+    );
+    for (const old of before.filter((key) => key.state === 'active'))
+      assert.equal(keys.find((key) => key.kid === old.kid)?.state, 'active', 'still signing');
+    const second = JSON.parse(await tessera('keys', 'rotate', '--json')) as {
       kid: string;
-      state: string;
-    }[];
-    assert.equal(keys.find((key) => key.kid === kid)?.state, 'active');
-    for (const old of before)
-      assert.equal(keys.find((key) => key.kid === old.kid)?.state, 'verify-only');
-    assert.equal(keys.filter((key) => key.state === 'active').length, 1);
+      scheduled: boolean;
+    };
+    assert.deepEqual([second.kid, second.scheduled], [first.kid, false]);
+    assert.equal(
+      (JSON.parse(await tessera('keys', 'list', '--json')) as Listed).length,
+      keys.length,
+    );
+    assert.match(await tessera('keys', 'list'), /signs-from/);
+  });
+
+  it('keys rotate --now: a new key signs at once and every other key is retired', async () => {
+    type Listed = { kid: string; state: string }[];
+    const before = JSON.parse(await tessera('keys', 'list', '--json')) as Listed;
+    const live = before.filter((key) => key.state !== 'retired').map((key) => key.kid);
+    const { kid, retired } = JSON.parse(await tessera('keys', 'rotate', '--now', '--json')) as {
+      kid: string;
+      retired: string[];
+    };
+    assert.deepEqual([...retired].sort(), [...live].sort());
+    const keys = JSON.parse(await tessera('keys', 'list', '--json')) as Listed;
+    assert.deepEqual(
+      keys.filter((key) => key.state !== 'retired').map((key) => [key.kid, key.state]),
+      [[kid, 'active']],
+    );
   });
 });

@@ -18,6 +18,8 @@ import {
   userTokens,
 } from './live-server.js';
 import type { LiveServer } from './live-server.js';
+import { activationDelayMs } from '../../src/core/keys/schedule.js';
+import { ShiftedClock } from '../verify/tessera.js';
 import type { JWTVerifyGetKey } from 'jose';
 
 const SUITE = { timeout: 60_000 };
@@ -177,8 +179,10 @@ describe(
   SUITE,
   () => {
     let server: LiveServer;
+    let clock: ShiftedClock;
     before(async () => {
-      server = await startLiveServer({ config: { signingAlg: 'RS256' }, heldCore: true });
+      clock = new ShiftedClock();
+      server = await startLiveServer({ config: { signingAlg: 'RS256' }, heldCore: true, clock });
     });
     after(() => server?.close());
 
@@ -194,6 +198,8 @@ describe(
       // What `tessera keys rotate` does beside a running server, then what its reload timer does.
       const newKid = await server.admin.keys.rotate();
       await server.reloadKeys();
+      // A planned rotation: the server signs with the new key once its activation has come.
+      clock.advance(activationDelayMs);
       assert.notEqual(newKid, oldKid);
 
       const { tokens: after } = await userTokens(server.issuer, 'bob-rotate@example.com');

@@ -5,7 +5,7 @@
  * (oauth4webapi compares it, jose and fast-jwt check `iss` against it).
  */
 import { rmSync } from 'node:fs';
-import { systemClock } from '../../src/core/clock.js';
+import { systemClock, type Clock } from '../../src/core/clock.js';
 import { createCore } from '../../src/core/tessera.js';
 import { buildApp } from '../../src/server/app.js';
 import { startServer } from '../../src/server/start.js';
@@ -52,6 +52,8 @@ export interface LiveServerOptions {
    * key reload `startServer` runs every 30 s.
    */
   heldCore?: boolean;
+  /** The held core's clock (a test moves it past a planned key activation). */
+  clock?: Clock;
 }
 
 /** Starts Tessera on a fresh SQLite database with a confidential client registered. */
@@ -67,7 +69,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     if (options.heldCore) {
       const stores = await createSqlStores({ url: config.databaseUrl });
       closers.push(() => stores.close());
-      const core = await createCore({ stores, clock: systemClock, config });
+      const core = await createCore({ stores, clock: options.clock ?? systemClock, config });
       const app = await buildApp({ config, core });
       closers.unshift(() => app.close());
       await app.listen({ host: config.host, port: config.port });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { activationDelayMs } from '../../src/core/keys/schedule.js';
 import { describe, it } from 'node:test';
 import { FORM, PASSWORD, postForm as post, testServer, userTokens } from '../helpers/server.js';
 
@@ -301,11 +302,13 @@ describe('discovery', () => {
     }
   });
 
-  it('keeps a rotated-out key in the JWKS until its tokens have expired, then retires it', async () => {
+  it('publishes the next key before it signs, keeps a rotated-out key until its tokens have expired, then retires it', async () => {
     const { app, core, clock } = await setup();
     const { access_token } = await userTokens(app);
     const oldKid = (await app.inject('/.well-known/jwks.json')).json().keys[0].kid;
     await core.keys.rotate();
+    // A planned rotation: published now, signing once every cached JWKS has learnt it.
+    clock.advance(activationDelayMs);
     const after = (await app.inject('/.well-known/jwks.json'))
       .json()
       .keys.map((key: { kid: string }) => key.kid);
@@ -327,6 +330,7 @@ describe('discovery', () => {
     ).kid;
     assert.notEqual(kid, oldKid, 'new tokens use the new key');
     clock.advance(11 * 60_000);
+    await core.sweep();
     await core.keys.load();
     const later = (await app.inject('/.well-known/jwks.json'))
       .json()

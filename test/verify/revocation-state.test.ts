@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
 import { RevocationState } from '../../src/verify/revocation-state.js';
+import { parseFeedEvent, toRevocation } from '../../src/verify/feed-event.js';
 import type { Revocation } from '../../src/verify/feed-event.js';
 
 const skewMs = 30_000;
@@ -92,13 +93,13 @@ describe('revocation state', () => {
     assert.equal(code(token()), 'token_revoked', 'a token is still accepted until exp + skew');
     clock.advance(1);
     assert.equal(state.prune(), 1);
-    assert.deepEqual(state.counts(), { jti: 0, sid: 0, user: 0 });
+    assert.deepEqual(state.counts(), { jti: 0, sid: 0, user: 0, kid: 0, ignored: 0 });
   });
 
   it('ignores a revocation that has already run out', () => {
     const { clock, state, revoke } = setup();
     revoke('jti', 'old', clock.now() - skewMs - 1);
-    assert.deepEqual(state.counts(), { jti: 0, sid: 0, user: 0 });
+    assert.deepEqual(state.counts(), { jti: 0, sid: 0, user: 0, kid: 0, ignored: 0 });
   });
 
   it('memory stays bounded by one token lifetime of revocations under a steady stream', () => {
@@ -116,7 +117,7 @@ describe('revocation state', () => {
     assert.ok(state.scheduled <= 9_100, `scheduled ${state.scheduled}`);
     clock.advance(lifetimeMs + skewMs);
     state.prune();
-    assert.deepEqual(state.counts(), { jti: 0, sid: 0, user: 0 });
+    assert.deepEqual(state.counts(), { jti: 0, sid: 0, user: 0, kid: 0, ignored: 0 });
     assert.equal(state.scheduled, 0);
   });
 
@@ -127,5 +128,39 @@ describe('revocation state', () => {
     clock.advance(1_000 + skewMs);
     state.prune();
     assert.equal(code(token()), 'token_revoked');
+  });
+
+  it('a revoked kid refuses every token that key signed until the entry expires, then is forgotten', () => {
+    const { clock, state, revoke } = setup();
+    assert.equal(state.revokesKeys, false, 'no kid is read while no key is revoked');
+    revoke('kid', 'k1');
+    assert.equal(state.revokesKeys, true);
+    assert.throws(() => state.checkKey('k1'), { code: 'token_revoked' });
+    state.checkKey('k2');
+    clock.advance(lifetimeMs + skewMs - 1);
+    state.prune();
+    assert.throws(() => state.checkKey('k1'), { code: 'token_revoked' });
+    clock.advance(1);
+    state.prune();
+    state.checkKey('k1');
+    assert.equal(state.counts().kid, 0);
+  });
+
+  it('an event of a kind this verifier does not know is counted and ignored, never a failure', () => {
+    const { state, token, code } = setup();
+    const event = toRevocation({
+      seq: 1,
+      kind: 'tenant',
+      value: 't1',
+      at: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + lifetimeMs).toISOString(),
+    });
+    assert.equal(event.kind, 'unknown');
+    state.apply(event);
+    assert.equal(state.counts().ignored, 1);
+    assert.equal(code(token()), 'ok');
+    assert.throws(() => parseFeedEvent('{"seq":2,"kind":42,"value":"x","at":"","expiresAt":""}'), {
+      code: 'revocation_unavailable',
+    });
   });
 });

@@ -1,20 +1,34 @@
 /**
- * Key rotation (src/verify/jwks-cache.ts): under continuous verification of fresh tokens while
- * the server rotates its signing key several times, no valid token is ever refused, old and new
- * keys both verify, and tokens with garbage kids cannot make the verifier hammer the JWKS.
+ * Key rotation at the verifier: a planned rotation publishes the next key before it signs, so a
+ * verifier with a cached JWKS switches with no refused token and no refetch; `rotate --now`
+ * reaches verifiers through the revocation feed; tokens with garbage kids cannot make the
+ * verifier hammer the JWKS.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createVerifier } from '../../src/verify/index.js';
+import { replaceCompromisedKeys } from '../../src/core/keys/compromise.js';
+import { activationDelayMs, jwksMaxAgeSeconds } from '../../src/core/keys/schedule.js';
+import { defaultJwksRefreshIntervalMs } from '../../src/verify/jwks-cache.js';
+import { createVerifier, type Verifier } from '../../src/verify/index.js';
 import { garbageKid } from './forge.js';
 import {
   clientToken,
   cuttableFetch,
   eventually,
+  http,
   outcome,
+  ShiftedClock,
   startTessera,
   type Tessera,
 } from './tessera.js';
+
+/** The kid in a token's header. */
+function kidOf(token: string): string {
+  const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as {
+    kid: string;
+  };
+  return header.kid;
+}
 
 describe('key rotation', () => {
   let tessera: Tessera;
@@ -23,47 +37,105 @@ describe('key rotation', () => {
   });
   after(() => tessera.close());
 
-  it('verifies fresh and older tokens with zero false rejections while keys rotate', async () => {
-    const counter = cuttableFetch();
-    const verifier = await createVerifier({
-      issuer: tessera.issuer,
+  it('a verifier with a cached JWKS keeps verifying across a planned rotation, with no unknown-kid refetch', async () => {
+    const clock = new ShiftedClock();
+    const shifted = await startTessera({ clock });
+    const early = await createVerifier({
+      issuer: shifted.issuer,
       revocations: 'off',
-      fetch: counter.fetch,
+      clock,
+      // Stands for any cache that honours the advertised max-age.
+      jwksRefreshIntervalMs: 100,
     });
-    const jwksFetches = () => counter.urls.filter((url) => url.endsWith('/jwks.json')).length;
+    const counter = cuttableFetch();
+    let late: Verifier | undefined;
     try {
+      const old = shifted.core.keys.signingKey().kid;
+      const next = await shifted.core.keys.rotate();
+      const jwks = await http(`${shifted.issuer}/.well-known/jwks.json`);
+      assert.equal(jwks.headers.get('cache-control'), `public, max-age=${jwksMaxAgeSeconds}`);
+      assert.ok(
+        defaultJwksRefreshIntervalMs <= jwksMaxAgeSeconds * 1000,
+        'the toolkit refreshes within the advertised lifetime',
+      );
+      assert.equal(kidOf(await clientToken(shifted)), old, 'the next key does not sign yet');
+      late = await createVerifier({
+        issuer: shifted.issuer,
+        revocations: 'off',
+        clock,
+        fetch: counter.fetch,
+      });
+      const verifier = late;
+      await eventually(() => early.health().jwks.kids.includes(next), 2_000, 20);
       const failures: string[] = [];
+      const signedBy = new Set<string>();
       const issued: string[] = [];
-      let verified = 0;
       let running = true;
       const worker = async () => {
         while (running) {
-          const token = await clientToken(tessera);
+          const token = await clientToken(shifted);
+          signedBy.add(kidOf(token));
           issued.push(token);
-          // The fresh token, and one issued earlier (perhaps under a key rotated out since).
           const older = issued[Math.floor(Math.random() * issued.length)] as string;
           for (const candidate of [token, older]) {
-            const result = await outcome(verifier.verify(candidate));
-            if (result === 'ok') verified += 1;
-            else failures.push(result);
+            for (const v of [verifier, early]) {
+              const result = await outcome(v.verify(candidate));
+              if (result !== 'ok') failures.push(result);
+            }
           }
         }
       };
-      const workers = [worker(), worker(), worker(), worker()];
-      const kids = [tessera.core.keys.signingKey().kid];
-      for (let i = 0; i < 5; i += 1) {
-        await new Promise((resolve) => setTimeout(resolve, 250));
-        kids.push(await tessera.core.keys.rotate());
-      }
+      const workers = [worker(), worker()];
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const switchAt = performance.now();
+      clock.advance(activationDelayMs);
       await new Promise((resolve) => setTimeout(resolve, 250));
       running = false;
       await Promise.all(workers);
+      console.log(
+        `planned rotation: ${issued.length} tokens, switch after ${(performance.now() - switchAt).toFixed(0)} ms of 250`,
+      );
       assert.deepEqual(failures, []);
-      assert.ok(verified > 100, `only ${verified} verifications`);
-      // Every key of the rotation verified tokens, and is still trusted for older tokens.
-      assert.deepEqual(new Set(verifier.health().jwks.kids), new Set(kids));
-      // One fetch at start and at most one per rotation: concurrent requests share a refetch.
-      assert.ok(jwksFetches() <= 1 + 5, `${jwksFetches()} JWKS fetches`);
+      assert.deepEqual(signedBy, new Set([old, next]), 'tokens of both keys were verified');
+      const fetches = counter.urls.filter((url) => url.endsWith('/jwks.json')).length;
+      assert.equal(fetches, 1, 'the JWKS fetched at start already held the next key');
+    } finally {
+      await late?.close();
+      await early.close();
+      await shifted.close();
+    }
+  });
+
+  it('rotate --now: a token of the old key is refused at the verifier through the feed, before its JWKS is refetched', async () => {
+    const verifier = await createVerifier({
+      issuer: tessera.issuer,
+      revocations: { feed: tessera.feed },
+    });
+    try {
+      const token = await clientToken(tessera);
+      const old = kidOf(token);
+      assert.equal(await outcome(verifier.verify(token)), 'ok');
+      const fetchesBefore = verifier.health().jwks.fetches;
+      const started = performance.now();
+      const { kid } = await replaceCompromisedKeys(tessera.core.keys, tessera.core.revocations);
+      await eventually(
+        async () => (await outcome(verifier.verify(token))) === 'token_revoked',
+        5_000,
+        10,
+      );
+      const ms = performance.now() - started;
+      console.log(
+        `rotate --now: the old key's token refused at the verifier after ${ms.toFixed(0)} ms`,
+      );
+      assert.ok(
+        verifier.health().jwks.kids.includes(old),
+        'still in its cached JWKS: the feed did it',
+      );
+      assert.equal(verifier.health().jwks.fetches, fetchesBefore, 'no refetch for the revoked kid');
+      assert.equal(verifier.health().entries.kid, 1);
+      const fresh = await clientToken(tessera);
+      assert.equal(kidOf(fresh), kid);
+      assert.equal(await outcome(verifier.verify(fresh)), 'ok', 'the new key is found on refetch');
     } finally {
       await verifier.close();
     }

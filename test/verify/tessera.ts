@@ -13,6 +13,7 @@ import { buildApp } from '../../src/server/app.js';
 import { createSqlStores } from '../../src/stores/sql/index.js';
 import { appendRevocationToStream } from '../../src/verify/index.js';
 import { PASSWORD } from '../helpers/server.js';
+import type { Clock } from '../../src/core/clock.js';
 import type { Config } from '../../src/config.js';
 import type { Core } from '../../src/core/tessera.js';
 import type { ClientCredentials } from '../../src/verify/index.js';
@@ -52,6 +53,20 @@ export interface TesseraOptions {
   config?: Partial<Config>;
   /** Bridge revocations to this Redis Stream key (a random one per test). */
   redisStream?: string;
+  /** The server's clock (a shifted one lets a test move past a planned key activation). */
+  clock?: Clock;
+}
+
+/** The wall clock plus an offset a test can move forward: give it to server and verifier. */
+export class ShiftedClock implements Clock {
+  private offset = 0;
+  now(): number {
+    return Date.now() + this.offset;
+  }
+  /** Moves the clock forward by `ms` milliseconds. */
+  advance(ms: number): void {
+    this.offset += ms;
+  }
 }
 
 /** Starts Tessera with a feed client and an API client registered. */
@@ -64,7 +79,7 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
     ...options.config,
   });
   const stores = await createSqlStores({ url: config.databaseUrl });
-  const core = await createCore({ stores, clock: systemClock, config });
+  const core = await createCore({ stores, clock: options.clock ?? systemClock, config });
   let redis: Redis | undefined;
   let unsubscribe = () => {};
   if (options.redisStream !== undefined) {

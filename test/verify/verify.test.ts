@@ -169,7 +169,13 @@ describe('memory bound against a real server', () => {
       const late = (claimsOf(await clientToken(tessera)) as { jti: string }).jti;
       await tessera.core.revocations.revokeToken(late, Math.floor(clock.now() / 1000) + 60);
       await eventually(() => verifier.health().lastEventId === '6');
-      assert.deepEqual(verifier.health().entries, { jti: 1, sid: 0, user: 0 });
+      assert.deepEqual(verifier.health().entries, {
+        jti: 1,
+        sid: 0,
+        user: 0,
+        kid: 0,
+        ignored: 0,
+      });
     } finally {
       await verifier.close();
     }

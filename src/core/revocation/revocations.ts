@@ -46,6 +46,17 @@ export class Revocations {
   }
 
   /**
+   * Revokes every token signed by one key (a compromised key, retired from the key ring). Kept
+   * for one token lifetime plus skew, and at least `keepAtLeastMs`: a verifier must refuse the
+   * key until its cached JWKS, which may still list the key, has been refetched.
+   */
+  async revokeKey(kid: string, keepAtLeastMs: number): Promise<void> {
+    const now = this.clock.now();
+    const keepMs = Math.max(this.horizonMs, keepAtLeastMs);
+    await this.record({ kind: 'kid', value: kid, at: now, expiresAt: now + keepMs });
+  }
+
+  /**
    * Revokes every access token of a user issued until now, by raising the per-user cutoff that
    * checks compare `iat` against, and publishes the cutoff.
    */

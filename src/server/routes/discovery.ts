@@ -1,6 +1,7 @@
 /** API.md: the JWKS and RFC 8414 authorization-server metadata (also at the OpenID path). */
 import { Type } from '@sinclair/typebox';
 import { signingAlgorithms } from '../../core/keys/algorithms.js';
+import { jwksMaxAgeSeconds } from '../../core/keys/schedule.js';
 import type { RouteContext } from '../context.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -11,15 +12,17 @@ export function discoveryRoutes(app: FastifyInstance, { core, config }: RouteCon
     {
       schema: {
         tags: ['discovery'],
-        summary: 'Public signing keys (RFC 7517); rotated-out keys stay until their tokens expire',
+        summary:
+          'Public signing keys (RFC 7517): the next key before it signs, rotated-out keys until their tokens expire',
         response: {
           200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }),
         },
       },
     },
     async (_request, reply) => {
-      // Short caching: verifiers also refetch on an unknown kid, so rotation never waits on it.
-      void reply.header('Cache-Control', 'public, max-age=60');
+      // The lifetime a planned rotation waits out before the next key signs (core/keys/schedule.ts):
+      // any cache holding this document already knows the next key when it starts signing.
+      void reply.header('Cache-Control', `public, max-age=${jwksMaxAgeSeconds}`);
       return core.keys.jwks();
     },
   );

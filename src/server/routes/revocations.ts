@@ -20,7 +20,12 @@ const POLL_MS = 2_000;
 
 const FeedEvent = Type.Object({
   seq: Type.Integer(),
-  kind: Type.Union([Type.Literal('jti'), Type.Literal('sid'), Type.Literal('user')]),
+  kind: Type.Union([
+    Type.Literal('jti'),
+    Type.Literal('sid'),
+    Type.Literal('user'),
+    Type.Literal('kid'),
+  ]),
   value: Type.String(),
   at: Type.String({ format: 'date-time' }),
   expiresAt: Type.String({ format: 'date-time' }),

@@ -35,7 +35,7 @@ export interface RateLimitsTable {
   reset_at: number;
 }
 
-/** One row of `signing_keys`; a partial unique index allows one row in state `active`. */
+/** One row of `signing_keys`; partial unique indexes allow one `active` row and one `next` row. */
 export interface SigningKeysTable {
   kid: string;
   alg: KeyAlgorithm;
@@ -43,6 +43,7 @@ export interface SigningKeysTable {
   private_key: string;
   state: KeyState;
   created_at: number;
+  activates_at: number;
   rotated_at: number | null;
 }
 

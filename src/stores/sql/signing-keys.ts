@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import type { SigningKeyStore } from '../ports.js';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { SigningKeyRecord, SigningKeyStore } from '../ports.js';
 import type { SqlDialect } from './connect.js';
 import type { Database } from './database.js';
 
@@ -10,14 +10,47 @@ const keyColumns = [
   'private_key as privateKey',
   'state',
   'created_at as createdAt',
+  'activates_at as activatesAt',
   'rotated_at as rotatedAt',
 ] as const;
+
+type Trx = Transaction<Database>;
 
 /** A SigningKeyStore over the `signing_keys` table. */
 export function createSqlSigningKeyStore(
   db: Kysely<Database>,
   dialect: SqlDialect,
 ): SigningKeyStore {
+  /**
+   * Runs a change of key states as one serialized writer. PostgreSQL: under READ COMMITTED two
+   * writers would each miss the other's uncommitted key (the partial unique indexes would then
+   * fail one); this lock mode conflicts with itself, so writers queue while readers (list, the
+   * JWKS) are not blocked. SQLite: the caller's first statement is a write, which takes the
+   * write lock at once, where a read first could meet SQLITE_BUSY on upgrade.
+   */
+  const change = <T>(run: (trx: Trx) => Promise<T>): Promise<T> =>
+    db.transaction().execute(async (trx) => {
+      if (dialect === 'postgres') {
+        await sql`lock table ${sql.table('signing_keys')} in share row exclusive mode`.execute(trx);
+      }
+      return run(trx);
+    });
+
+  const insert = (trx: Trx, key: SigningKeyRecord, row: Pick<SigningKeyRecord, 'state'>) =>
+    trx
+      .insertInto('signing_keys')
+      .values({
+        kid: key.kid,
+        alg: key.alg,
+        public_jwk: key.publicJwk,
+        private_key: key.privateKey,
+        state: row.state,
+        created_at: key.createdAt,
+        activates_at: key.activatesAt,
+        rotated_at: null,
+      })
+      .execute();
+
   return {
     async list() {
       return db
@@ -29,33 +62,91 @@ export function createSqlSigningKeyStore(
     },
 
     async activate(key, now) {
-      await db.transaction().execute(async (trx) => {
-        if (dialect === 'postgres') {
-          // Under READ COMMITTED two activations would each miss the other's uncommitted key and
-          // both stay active (the partial unique index would then fail one). This mode conflicts
-          // with itself, so activations queue, while readers (list, the JWKS) are not blocked.
-          const table = sql.table('signing_keys');
-          await sql`lock table ${table} in share row exclusive mode`.execute(trx);
-        }
-        // SQLite: writing first takes the write lock at once, where a read first could meet
-        // SQLITE_BUSY on upgrade. Demoting first leaves room for the new key in the index.
+      await change(async (trx) => {
+        // Demoting first leaves room for the new key in the one-active index.
         await trx
           .updateTable('signing_keys')
           .set({ state: 'verify-only', rotated_at: now })
-          .where('state', '=', 'active')
+          .where('state', 'in', ['active', 'next'])
+          .execute();
+        await insert(trx, { ...key, activatesAt: now }, { state: 'active' });
+      });
+    },
+
+    async schedule(key) {
+      return change(async (trx) => {
+        // A no-op write first, for SQLite's write lock (see `change`).
+        await trx
+          .updateTable('signing_keys')
+          .set({ state: 'next' })
+          .where('state', '=', 'next')
+          .execute();
+        const pending = await trx
+          .selectFrom('signing_keys')
+          .select(keyColumns)
+          .where('state', '=', 'next')
+          .executeTakeFirst();
+        if (pending !== undefined) {
+          // A reused kid is refused here too, as the insert below would refuse it.
+          const reused = await trx
+            .selectFrom('signing_keys')
+            .select('kid')
+            .where('kid', '=', key.kid)
+            .executeTakeFirst();
+          if (reused !== undefined) throw new Error(`signing key ${key.kid} already exists`);
+          return pending;
+        }
+        await insert(trx, key, { state: 'next' });
+        return { ...key, state: 'next', rotatedAt: null };
+      });
+    },
+
+    async promote(now) {
+      return change(async (trx) => {
+        await trx
+          .updateTable('signing_keys')
+          .set({ state: 'next' })
+          .where('state', '=', 'next')
+          .execute();
+        const due = await trx
+          .selectFrom('signing_keys')
+          .select(['kid', 'activates_at'])
+          .where('state', '=', 'next')
+          .where('activates_at', '<=', now)
+          .orderBy('activates_at', 'desc')
+          .orderBy('created_at', 'desc')
+          .orderBy('kid', 'desc')
+          .executeTakeFirst();
+        if (due === undefined) return undefined;
+        await trx
+          .updateTable('signing_keys')
+          .set({ state: 'verify-only', rotated_at: due.activates_at })
+          .where('state', 'in', ['active', 'next'])
+          .where('kid', '!=', due.kid)
+          .where('activates_at', '<=', due.activates_at)
           .execute();
         await trx
-          .insertInto('signing_keys')
-          .values({
-            kid: key.kid,
-            alg: key.alg,
-            public_jwk: key.publicJwk,
-            private_key: key.privateKey,
-            state: 'active',
-            created_at: key.createdAt,
-            rotated_at: null,
-          })
+          .updateTable('signing_keys')
+          .set({ state: 'active' })
+          .where('kid', '=', due.kid)
           .execute();
+        return due.kid;
+      });
+    },
+
+    async activateAlone(key, now) {
+      return change(async (trx) => {
+        const retired = await trx
+          .updateTable('signing_keys')
+          .set((eb) => ({
+            state: 'retired',
+            rotated_at: eb.fn.coalesce('rotated_at', eb.val(now)),
+          }))
+          .where('state', '!=', 'retired')
+          .returning('kid')
+          .execute();
+        await insert(trx, { ...key, activatesAt: now }, { state: 'active' });
+        return retired.map((row) => row.kid).sort();
       });
     },
 

@@ -4,7 +4,17 @@ import { ManualClock } from '../../../src/core/clock.js';
 import { KeyRing } from '../../../src/core/keys/keyring.js';
 import { SecretBox } from '../../../src/core/keys/secret-box.js';
 import { createMemoryStores } from '../../../src/stores/memory/index.js';
+import { replaceCompromisedKeys } from '../../../src/core/keys/compromise.js';
+import { activationDelayMs, jwksMaxAgeSeconds } from '../../../src/core/keys/schedule.js';
+import { createCore } from '../../../src/core/tessera.js';
+import { loadConfig } from '../../../src/config.js';
 import type { KeyRingOptions } from '../../../src/core/keys/keyring.js';
+import type { RevocationEvent } from '../../../src/stores/ports.js';
+
+async function testCore() {
+  const config = loadConfig({ env: {}, flags: {} });
+  return createCore({ stores: createMemoryStores(), clock: new ManualClock(), config });
+}
 
 const MINUTE = 60_000;
 const options: KeyRingOptions = { alg: 'RS256', verifyOnlyMs: 10 * MINUTE + 30_000 };
@@ -53,24 +63,109 @@ describe('signing keys', () => {
     }
   });
 
-  it('rotate: the new key signs, the old one verifies until its tokens expired, then retires', async () => {
-    const { ring: keys, clock } = ring();
+  it('a planned rotation publishes the next key at once, signs with it only from activatesAt, and the sweep retires the old one a token lifetime later', async () => {
+    const { ring: keys, clock, stores } = ring();
     await keys.load();
     const old = keys.signingKey().kid;
-    const fresh = await keys.rotate();
-    assert.equal(keys.signingKey().kid, fresh);
-    assert.deepEqual([...keys.keySet().keys()].sort(), [old, fresh].sort());
-    assert.equal(keys.jwks().keys.length, 2);
-    clock.advance(options.verifyOnlyMs - 1);
+    const next = await keys.rotate();
+    assert.notEqual(next, old);
+    assert.deepEqual(
+      keys
+        .jwks()
+        .keys.map((key) => key.kid)
+        .sort(),
+      [old, next].sort(),
+    );
+    assert.equal(keys.keySet().has(next), true, 'the server verifies it too');
+    assert.equal(keys.signingKey().kid, old, 'not signing before activatesAt');
+    clock.advance(activationDelayMs - 1);
+    assert.equal(keys.signingKey().kid, old);
+    clock.advance(1);
+    assert.equal(keys.signingKey().kid, next, 'signs from activatesAt, with no reload or message');
+    // Another instance loading the same records agrees, from its own clock.
+    const { ring: other } = ring(undefined, stores, clock);
+    await other.load();
+    assert.equal(other.signingKey().kid, next);
+    const states = new Map((await keys.summaries()).map((key) => [key.kid, key.state]));
+    assert.deepEqual([states.get(old), states.get(next)], ['verify-only', 'active']);
+    clock.advance(options.verifyOnlyMs);
     await keys.load();
-    assert.equal(keys.keySet().has(old), true, 'still inside the token lifetime');
-    clock.advance(2);
+    assert.equal(keys.keySet().has(old), true, 'verify-only through one token lifetime + skew');
+    await keys.settle();
+    assert.equal((await stores.keys.list()).find((key) => key.kid === next)?.state, 'active');
+    clock.advance(1);
+    assert.deepEqual(await keys.settle(), [old], 'the sweep retires it');
     await keys.load();
     assert.equal(keys.keySet().has(old), false);
     assert.deepEqual(
       keys.jwks().keys.map((key) => key.kid),
-      [fresh],
+      [next],
     );
+  });
+
+  it('a second rotate while a key is pending changes nothing and returns the pending key', async () => {
+    const { ring: keys, clock, stores } = ring();
+    await keys.load();
+    let announced = 0;
+    keys.onRotate(() => (announced += 1));
+    const next = await keys.rotate();
+    clock.advance(60_000);
+    assert.equal(await keys.rotate(), next);
+    assert.equal((await stores.keys.list()).length, 2);
+    assert.equal(announced, 1);
+    const pending = (await keys.summaries()).find((key) => key.kid === next);
+    assert.equal(pending?.state, 'next');
+    assert.equal(pending?.activatesAt, (pending?.createdAt ?? 0) + activationDelayMs);
+  });
+
+  it('a reload is read-only: it retires nothing, the sweep does', async () => {
+    const { ring: keys, clock, stores } = ring();
+    await keys.load();
+    const old = keys.signingKey().kid;
+    await keys.rotate();
+    clock.advance(activationDelayMs + options.verifyOnlyMs + 1);
+    const before = JSON.stringify(await stores.keys.list());
+    await keys.load();
+    assert.equal(JSON.stringify(await stores.keys.list()), before);
+    assert.equal(keys.keySet().has(old), false, 'though no longer trusted');
+  });
+
+  it('rotate --now: the new key signs at once, every old kid leaves the JWKS and the server refuses its tokens, and a kid revocation is recorded', async () => {
+    const core = await testCore();
+    const { keys, revocations } = core;
+    const old = keys.signingKey().kid;
+    const token = core.accessTokens.issue({
+      subject: 'client',
+      clientId: 'client',
+      scope: '',
+      audience: 'api',
+    }).token;
+    await core.accessTokens.verify(token);
+    const pending = await keys.rotate();
+    let announced = 0;
+    keys.onRotate(() => (announced += 1));
+    const events: RevocationEvent[] = [];
+    revocations.subscribe((event) => events.push(event));
+    const { kid, retired } = await replaceCompromisedKeys(keys, revocations);
+    assert.equal(keys.signingKey().kid, kid);
+    assert.deepEqual(retired.sort(), [old, pending].sort());
+    assert.deepEqual(
+      keys.jwks().keys.map((key) => key.kid),
+      [kid],
+    );
+    await assert.rejects(core.accessTokens.verify(token), (error: { code?: string }) =>
+      ['token_unknown_key', 'token_revoked'].includes(error.code ?? ''),
+    );
+    assert.equal(announced, 1, 'other instances are told to reload');
+    assert.deepEqual(
+      events.map((event) => [event.kind, event.value]).sort(),
+      retired.map((value) => ['kid', value]).sort(),
+    );
+    const feed = await core.feed.since(0);
+    assert.ok(feed.some((event) => event.kind === 'kid' && event.value === old));
+    for (const event of events) {
+      assert.ok(event.expiresAt - event.at >= jwksMaxAgeSeconds * 1000, 'outlives cached JWKS');
+    }
   });
 
   it('keeps the same key set object while nothing changed, so verifier caches survive reloads', async () => {

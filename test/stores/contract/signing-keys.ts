@@ -5,13 +5,15 @@ import { hour, sorted, t0, type Rule } from './rule.js';
 
 function aKey(overrides: Partial<SigningKeyRecord> = {}): SigningKeyRecord {
   const kid = randomUUID();
+  const createdAt = overrides.createdAt ?? t0;
   return {
     kid,
     alg: 'ES256',
     publicJwk: JSON.stringify({ kty: 'EC', crv: 'P-256', kid, x: 'eA', y: 'eQ' }),
     privateKey: JSON.stringify({ kty: 'EC', crv: 'P-256', kid, x: 'eA', y: 'eQ', d: 'ZA' }),
     state: 'active',
-    createdAt: t0,
+    createdAt,
+    activatesAt: createdAt,
     rotatedAt: null,
     ...overrides,
   };
@@ -32,9 +34,11 @@ export function signingKeyRules(rule: Rule): void {
   });
 
   rule('an activated key is active whatever state its record claims', async ({ keys }) => {
-    const key = aKey({ state: 'retired', rotatedAt: t0 - hour });
+    const key = aKey({ state: 'retired', rotatedAt: t0 - hour, activatesAt: t0 + hour });
     await keys.activate(key, t0);
-    assert.deepEqual(await keys.list(), [{ ...key, state: 'active', rotatedAt: null }]);
+    assert.deepEqual(await keys.list(), [
+      { ...key, state: 'active', activatesAt: t0, rotatedAt: null },
+    ]);
   });
 
   rule(
@@ -123,7 +127,93 @@ export function signingKeyRules(rule: Rule): void {
   rule('with no keys, list is empty and retire retires nothing', async ({ keys }) => {
     assert.deepEqual(await keys.list(), []);
     assert.deepEqual(await keys.retire(t0), []);
+    assert.equal(await keys.promote(t0), undefined);
   });
+
+  rule('a scheduled key is stored as next, and the active key keeps signing', async ({ keys }) => {
+    const current = aKey();
+    await keys.activate(current, t0);
+    const next = aKey({ createdAt: t0 + 1, activatesAt: t0 + hour, state: 'active' });
+    assert.deepEqual(await keys.schedule(next), { ...next, state: 'next' });
+    assert.deepEqual(await keys.list(), [current, { ...next, state: 'next' }]);
+  });
+
+  rule(
+    'scheduling while a key is pending changes nothing and returns the pending key',
+    async ({ keys }) => {
+      await keys.activate(aKey(), t0);
+      const first = aKey({ createdAt: t0 + 1, activatesAt: t0 + hour, state: 'next' });
+      await keys.schedule(first);
+      const second = aKey({ createdAt: t0 + 2, activatesAt: t0 + 2 * hour, state: 'next' });
+      assert.deepEqual(await keys.schedule(second), first);
+      const listed = await keys.list();
+      assert.equal(listed.length, 2);
+      assert.deepEqual(listed[1], first);
+      await assert.rejects(keys.schedule({ ...second, kid: first.kid }));
+    },
+  );
+
+  rule('concurrent schedules leave exactly one pending key', async ({ keys }) => {
+    await keys.activate(aKey(), t0);
+    const candidates = Array.from({ length: 5 }, (_, n) =>
+      aKey({ createdAt: t0 + 1 + n, activatesAt: t0 + hour, state: 'next' }),
+    );
+    const answers = await Promise.all(candidates.map((key) => keys.schedule(key)));
+    const pending = (await keys.list()).filter((key) => key.state === 'next');
+    assert.equal(pending.length, 1);
+    assert.deepEqual(new Set(answers.map((key) => key.kid)), new Set([pending[0]?.kid]));
+  });
+
+  rule(
+    'promote makes a due pending key active and the old one verify-only from its activation',
+    async ({ keys }) => {
+      const current = aKey();
+      await keys.activate(current, t0);
+      const next = aKey({ createdAt: t0 + 1, activatesAt: t0 + hour, state: 'next' });
+      await keys.schedule(next);
+      assert.equal(await keys.promote(t0 + hour - 1), undefined, 'not due yet');
+      assert.equal((await keys.list())[1]?.state, 'next');
+      assert.equal(await keys.promote(t0 + 2 * hour), next.kid);
+      assert.deepEqual(await keys.list(), [
+        { ...current, state: 'verify-only', rotatedAt: t0 + hour },
+        { ...next, state: 'active' },
+      ]);
+      assert.equal(await keys.promote(t0 + 3 * hour), undefined, 'nothing pending');
+      assert.deepEqual(await keys.retire(t0 + 2 * hour), [current.kid]);
+    },
+  );
+
+  rule(
+    'activateAlone retires every other live key at once and returns their kids',
+    async ({ keys }) => {
+      const old = aKey();
+      const current = aKey({ createdAt: t0 + 1 });
+      await keys.activate(old, t0);
+      await keys.activate(current, t0 + hour);
+      const retiredBefore = aKey({ createdAt: t0 + 2 });
+      await keys.activate(retiredBefore, t0 + 2 * hour);
+      await keys.retire(t0 + 3 * hour); // old and current retire
+      const signer = aKey({ createdAt: t0 + 3 });
+      await keys.activate(signer, t0 + 4 * hour);
+      const pending = aKey({ createdAt: t0 + 4, activatesAt: t0 + 9 * hour, state: 'next' });
+      await keys.schedule(pending);
+      const fresh = aKey({ createdAt: t0 + 5 });
+      const retired = await keys.activateAlone(fresh, t0 + 5 * hour);
+      assert.deepEqual(sorted(retired), sorted([retiredBefore.kid, signer.kid, pending.kid]));
+      const byKid = new Map((await keys.list()).map((key) => [key.kid, key]));
+      assert.deepEqual(byKid.get(fresh.kid), { ...fresh, activatesAt: t0 + 5 * hour });
+      assert.deepEqual(byKid.get(signer.kid)?.rotatedAt, t0 + 5 * hour);
+      assert.deepEqual(byKid.get(retiredBefore.kid)?.rotatedAt, t0 + 4 * hour, 'kept');
+      assert.equal(byKid.get(old.kid)?.rotatedAt, t0 + hour, 'an already retired key is untouched');
+      for (const kid of [old.kid, current.kid, retiredBefore.kid, signer.kid, pending.kid])
+        assert.equal(byKid.get(kid)?.state, 'retired');
+      await assert.rejects(keys.activateAlone({ ...aKey(), kid: fresh.kid }, t0 + 6 * hour));
+      assert.equal(
+        new Map((await keys.list()).map((key) => [key.kid, key])).get(fresh.kid)?.state,
+        'active',
+      );
+    },
+  );
 
   rule('a listed key is a copy: editing it does not change the store', async ({ keys }) => {
     const key = aKey();
