@@ -3,6 +3,7 @@ import type { SqlDialect } from './connect.js';
 import type { Database } from './database.js';
 import { initial } from './migrations/0001_initial.js';
 import { tokens } from './migrations/0002_tokens.js';
+import { bus } from './migrations/0005_bus.js';
 
 // Listed in code rather than read from a folder, so the migrations ship inside dist/ and run
 // from any working directory. Names sort in the order they must run.
@@ -10,6 +11,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001_initial': initial,
     '0002_tokens': tokens(dialect),
+    '0005_bus': bus(dialect),
   };
 }
 
