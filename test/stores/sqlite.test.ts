@@ -55,7 +55,11 @@ void describe('sqlite file', () => {
     const database = new SQLite(path, { readonly: true });
     try {
       const applied = database.prepare('select name from kysely_migration order by name').all();
-      assert.deepEqual(applied, [{ name: '0001_initial' }, { name: '0002_tokens' }]);
+      assert.deepEqual(applied, [
+        { name: '0001_initial' },
+        { name: '0002_tokens' },
+        { name: '0005_bus' },
+      ]);
     } finally {
       database.close();
     }

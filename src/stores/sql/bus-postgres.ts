@@ -33,8 +33,13 @@ export interface PostgresBusOptions {
   backoff?: { initialMs?: number; maxMs?: number };
 }
 
-/** What `pg_stat_activity` shows for the LISTEN session (operators and tests find it by this). */
-export const LISTEN_APPLICATION_NAME = 'tessera-bus';
+/**
+ * What `pg_stat_activity` shows for the LISTEN session of a namespace, so operators (and tests)
+ * can tell it from the pool's `tessera` sessions; cut to PostgreSQL's 63 bytes.
+ */
+export function listenApplicationName(namespace: string): string {
+  return Buffer.from(`tessera-bus:${namespace}`).subarray(0, 63).toString();
+}
 
 // NAMEDATALEN - 1: PostgreSQL truncates longer identifiers, which could merge two channels.
 const MAX_CHANNEL_BYTES = 63;
@@ -119,7 +124,7 @@ export class PostgresEventBus implements EventBus {
     const client = new pg.Client({
       connectionString: this.options.url,
       connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5000,
-      application_name: LISTEN_APPLICATION_NAME,
+      application_name: listenApplicationName(this.options.namespace),
     });
     this.#client = client;
     // Without a listener an error of an idle client would crash the process.
