@@ -43,6 +43,11 @@ export async function startServer(config: Config): Promise<RunningServer> {
     (error, what) => logger.warn({ err: error }, what),
     redis ? { client: redis.client, key: `${config.redisPrefix}revocations` } : undefined,
   );
+  // While the bus is down the near cache is bypassed and other processes' changes wait for it.
+  bus.onStatus((status) => {
+    if (status === 'down') logger.warn('event bus down: the session near cache is bypassed');
+    else logger.info('event bus up');
+  });
   const app = await buildApp({ config, core, logger });
   const sweep = setInterval(() => {
     core.sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep failed'));

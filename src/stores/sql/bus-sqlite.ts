@@ -3,9 +3,12 @@
  * several servers on one machine). SQLite has no notifications, so a message is a row of
  * `bus_messages` (migration 0005) and one watcher per process looks for new rows.
  *
- * The watcher asks `PRAGMA data_version` every `watchMs` (default 200 ms): a number in the
- * connection's own memory that changes only when another connection committed, so an idle
- * check costs no page read. Only when it changed are the new rows read. Since this process's
+ * The watcher asks `PRAGMA data_version` every `watchMs` (default 25 ms): a number that changes
+ * only when another connection committed, answered from the WAL index without reading a page
+ * (measured: about 11 µs of CPU per check, 0.04 % of a core at this rate). Only when it changed
+ * are the new rows read. 25 ms rather than a slower beat because a revocation made by another
+ * process must reach this process's feed readers within tens of milliseconds, as on the other
+ * shapes. Since this process's
  * own commits never change it, `publish` hands the message to this process's handlers itself,
  * and the watcher skips rows this process wrote (its `origin`).
  */
@@ -28,7 +31,7 @@ type BusDatabase = Database & { bus_messages: BusMessagesTable };
 
 /** Tuning of the SQLite bus. */
 export interface SqliteBusOptions {
-  /** How often the watcher checks for commits of other processes (default 200 ms). */
+  /** How often the watcher checks for commits of other processes (default 25 ms). */
   watchMs?: number;
   /** How long a message row is kept for late readers before it is pruned (default 60 s). */
   keepMs?: number;
@@ -38,8 +41,8 @@ export interface SqliteBusOptions {
 
 // Rows read per query; a burst larger than this is read in several queries of one wake-up.
 const BATCH = 500;
-// Prune once every this many checks (every 10 s at the default 200 ms).
-const PRUNE_EVERY = 50;
+// Prune once every this many checks (every 10 s at the default 25 ms).
+const PRUNE_EVERY = 400;
 
 /** An EventBus over a table of the SQLite file, watched through PRAGMA data_version. */
 export class SqliteEventBus implements EventBus {
@@ -60,7 +63,7 @@ export class SqliteEventBus implements EventBus {
 
   constructor(db: Kysely<Database>, options: SqliteBusOptions = {}) {
     this.#db = db.withTables<{ bus_messages: BusMessagesTable }>();
-    this.#watchMs = options.watchMs ?? 200;
+    this.#watchMs = options.watchMs ?? 25;
     this.#keepMs = options.keepMs ?? 60_000;
     this.#now = options.now ?? Date.now;
   }
