@@ -32,7 +32,7 @@ async function received(messages: unknown[], count: number, what: string): Promi
   }
 }
 
-// Longer than the slowest adapter's delivery path (the SQLite watcher checks every 200 ms), so a
+// Longer than the slowest adapter's delivery path (the SQLite watcher checks every 25 ms), so a
 // duplicate or a stray message would have arrived by then.
 const SETTLE_MS = 500;
 

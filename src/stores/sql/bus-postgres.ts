@@ -69,7 +69,7 @@ export class PostgresEventBus implements EventBus {
   #delayMs: number;
   #started: Promise<void> | undefined;
   #retry: NodeJS.Timeout | undefined;
-  readonly #heartbeat: NodeJS.Timeout;
+  #heartbeat: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(
@@ -81,8 +81,6 @@ export class PostgresEventBus implements EventBus {
     this.#initialMs = options.backoff?.initialMs ?? 100;
     this.#maxMs = options.backoff?.maxMs ?? 5000;
     this.#delayMs = this.#initialMs;
-    this.#heartbeat = setInterval(() => void this.beat(), this.#heartbeatMs);
-    this.#heartbeat.unref();
   }
 
   get connected(): boolean {
@@ -97,7 +95,11 @@ export class PostgresEventBus implements EventBus {
   async subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>> {
     const remove = this.#fanout.add(channel, handler);
     // One LISTEN carries every bus channel: only the first subscription has to wait for it.
-    this.#started ??= this.listen();
+    if (!this.#started) {
+      this.#heartbeat = setInterval(() => void this.beat(), this.#heartbeatMs);
+      this.#heartbeat.unref();
+      this.#started = this.listen();
+    }
     await this.#started;
     return () => Promise.resolve(remove());
   }
