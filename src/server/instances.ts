@@ -1,20 +1,30 @@
 /**
- * What several Tessera instances tell each other over the Redis bus, so that N stateless
- * instances behave as one: session invalidations (the near cache), revocations (each instance's
- * feed readers wake up, and verifiers listening on the Redis stream learn of them), and key
+ * What the processes of one deployment (Tessera instances, and the CLI beside them) tell each
+ * other over the event bus, so that they behave as one, on every shape (Redis pub/sub,
+ * PostgreSQL LISTEN/NOTIFY, or the SQLite file's watched table): session invalidations (the
+ * near cache), revocations (each instance's feed reads the store once and pushes to its
+ * streams; with Redis, verifiers listening on the Redis stream learn of them too), and key
  * rotations (everyone reloads the key ring at once).
  */
 import { toFeedEvent } from '../core/revocation/feed.js';
 import { appendRevocationToStream } from '../verify/redis-feed.js';
 import type { InvalidationChannel, SessionInvalidation } from '../core/sessions/near-cache.js';
 import type { Core } from '../core/tessera.js';
-import type { EventBus } from '../stores/redis/index.js';
-import type { FastifyBaseLogger } from 'fastify';
+import type { EventBus } from '../stores/ports.js';
 import type { Cluster, Redis } from 'ioredis';
 
 const SESSIONS = 'sessions';
 const REVOCATIONS = 'revocations';
 const KEYS = 'keys';
+
+/** Reports a failure that must not stop anything (a lost announcement, a failed reload). */
+export type Warn = (error: unknown, what: string) => void;
+
+/** The Redis stream verifiers may read revocations from (only when Redis is configured). */
+export interface RevocationStream {
+  client: Redis | Cluster;
+  key: string;
+}
 
 /** The session invalidation channel over the bus: connected only while the bus is up. */
 export function busChannel(bus: EventBus): InvalidationChannel {
@@ -32,37 +42,74 @@ export function busChannel(bus: EventBus): InvalidationChannel {
   };
 }
 
-/** Wires one instance's core to the others through the bus and the revocation stream. */
-export async function joinInstances(
+/**
+ * A channel that only tells the others, for a process that serves no sessions (the CLI): it
+ * listens to nothing, and so never trusts a cached session (connected is false).
+ */
+export function announceChannel(bus: EventBus): InvalidationChannel {
+  return {
+    connected: false,
+    publish: (message) => bus.publish(SESSIONS, message),
+    subscribe: () => {},
+    onStatus: () => {},
+  };
+}
+
+/**
+ * Announces this process's revocations and key rotations on the bus (and revocations on the
+ * Redis stream, when there is one). Resolves, through the returned function, once every
+ * announcement made so far has been sent or has failed (a command waits for it before exiting).
+ */
+export function announceChanges(
   core: Core,
   bus: EventBus,
-  redis: Redis | Cluster,
-  logger: FastifyBaseLogger,
-  prefix: string,
-): Promise<void> {
+  warn: Warn,
+  stream?: RevocationStream,
+): () => Promise<void> {
+  const pending = new Set<Promise<void>>();
+  const track = (promise: Promise<void>, what: string) => {
+    const settled = promise.catch((error: unknown) => warn(error, what));
+    pending.add(settled);
+    void settled.then(() => pending.delete(settled));
+  };
   const t = core.deps.policy.tokens;
   const horizonMs = (t.accessTtlSeconds + t.clockSkewSeconds) * 1000;
   core.revocations.subscribe((event) => {
     const wire = toFeedEvent(event);
-    bus
-      .publish(REVOCATIONS, wire)
-      .catch((error: unknown) => logger.warn({ err: error }, 'revocation publish failed'));
-    appendRevocationToStream(redis, wire, horizonMs, { streamKey: `${prefix}revocations` }).catch(
-      (error: unknown) => logger.warn({ err: error }, 'revocation stream append failed'),
-    );
+    track(bus.publish(REVOCATIONS, wire), 'revocation publish failed');
+    if (stream) {
+      track(
+        appendRevocationToStream(stream.client, wire, horizonMs, { streamKey: stream.key }).then(
+          () => {},
+        ),
+        'revocation stream append failed',
+      );
+    }
   });
+  core.keys.onRotate(() => track(bus.publish(KEYS, { rotated: true }), 'key publish failed'));
+  return async () => {
+    await Promise.all([...pending]);
+  };
+}
+
+/** Wires one instance's core to the other processes through the bus. */
+export async function joinInstances(
+  core: Core,
+  bus: EventBus,
+  warn: Warn,
+  stream?: RevocationStream,
+): Promise<void> {
+  announceChanges(core, bus, warn, stream);
+  const reloadKeys = () => {
+    core.keys.load().catch((error: unknown) => warn(error, 'key reload failed'));
+  };
   await bus.subscribe(REVOCATIONS, () => core.feed.notify());
-  // A feed reader may have missed events while the bus was down: look again once it is back.
+  await bus.subscribe(KEYS, reloadKeys);
+  // Messages sent while the bus was down are lost: look again at what they would have announced.
   bus.onStatus((status) => {
-    if (status === 'up') core.feed.notify();
-  });
-  core.keys.onRotate(() => {
-    bus
-      .publish(KEYS, { rotated: true })
-      .catch((error: unknown) => logger.warn({ err: error }, 'key publish failed'));
-  });
-  await bus.subscribe(KEYS, () => {
-    core.keys.load().catch((error: unknown) => logger.warn({ err: error }, 'key reload failed'));
+    if (status !== 'up') return;
+    core.feed.notify();
+    reloadKeys();
   });
   // Instances started together on an empty database may each have made a first key (the store
   // keeps one active): tell the others to reload, so all sign with the same key and know all.

@@ -21,6 +21,8 @@ export interface RunningServer {
 }
 
 const SWEEP_INTERVAL_MS = 10 * 60_000;
+// Rotations are announced on the bus and reloaded at once (and again whenever the bus comes
+// back up); this slow reload is only a safety net for an announcement lost some other way.
 const KEY_RELOAD_INTERVAL_MS = 30_000;
 
 /** Opens the stores named by the configuration and starts listening. */
@@ -33,20 +35,24 @@ export async function startServer(config: Config): Promise<RunningServer> {
   if (config.secret === undefined) {
     logger.warn('TESSERA_SECRET is not set: private signing keys will be stored unencrypted');
   }
-  const { stores, redis } = await openStores(config);
-  const core = await createCore({
-    stores,
-    clock: systemClock,
-    config,
-    ...(redis ? { channel: busChannel(redis.bus) } : {}),
+  const { stores, bus, redis } = await openStores(config);
+  const core = await createCore({ stores, clock: systemClock, config, channel: busChannel(bus) });
+  await joinInstances(
+    core,
+    bus,
+    (error, what) => logger.warn({ err: error }, what),
+    redis ? { client: redis.client, key: `${config.redisPrefix}revocations` } : undefined,
+  );
+  // While the bus is down the near cache is bypassed and other processes' changes wait for it.
+  bus.onStatus((status) => {
+    if (status === 'down') logger.warn('event bus down: the session near cache is bypassed');
+    else logger.info('event bus up');
   });
-  if (redis) await joinInstances(core, redis.bus, redis.client, logger, config.redisPrefix);
   const app = await buildApp({ config, core, logger });
   const sweep = setInterval(() => {
     core.sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep failed'));
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
-  // Keys rotated by another process (`tessera keys rotate`) are picked up within this interval.
   const reload = setInterval(() => {
     core.keys.load().catch((error: unknown) => logger.warn({ err: error }, 'key reload failed'));
   }, KEY_RELOAD_INTERVAL_MS);

@@ -266,3 +266,35 @@ export interface Stores {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Event bus: messages between the processes of one deployment (instances and the CLI).
+
+/** Whether messages from other processes can currently arrive. */
+export type BusStatus = 'up' | 'down';
+
+/** Receives one message: parsed JSON from another process, so the handler checks its shape. */
+export type BusHandler = (message: unknown) => void;
+
+/**
+ * Messages between the processes of one deployment (cache invalidations, revocations, key
+ * rotations), carried by Redis pub/sub, PostgreSQL LISTEN/NOTIFY or a SQLite table, whichever
+ * the deployment has. While it is down, messages can be missed, so callers stop trusting what
+ * those messages keep fresh (fail closed) and look again once it is back up.
+ */
+export interface EventBus {
+  /** Sends `message` as JSON to every process subscribed to `channel`, this one included. */
+  publish(channel: string, message: object): Promise<void>;
+  /**
+   * Calls `handler` with every message on `channel`. Resolves once the subscription is in
+   * place, or at once while the bus is down (it subscribes again when it comes back, and
+   * reports 'up' only then). Resolves to a function that ends this subscription.
+   */
+  subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>>;
+  /** Calls `listener` on every change of status; returns a function that stops the calls. */
+  onStatus(listener: (status: BusStatus) => void): () => void;
+  /** True while subscribed: no message sent to a subscribed channel can be missed. */
+  readonly connected: boolean;
+  /** Stops listening and reports 'down'; connections the bus does not own stay open. */
+  close(): Promise<void>;
+}

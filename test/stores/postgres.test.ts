@@ -68,6 +68,7 @@ if (await postgresAnswers()) {
           { name: '0001_initial' },
           { name: '0002_tokens' },
           { name: '0004_key_schedule' },
+          { name: '0005_bus' },
         ]);
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);
@@ -86,6 +87,7 @@ if (await postgresAnswers()) {
           { name: '0001_initial' },
           { name: '0002_tokens' },
           { name: '0004_key_schedule' },
+          { name: '0005_bus' },
         ]);
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);

@@ -59,6 +59,7 @@ void describe('sqlite file', () => {
         { name: '0001_initial' },
         { name: '0002_tokens' },
         { name: '0004_key_schedule' },
+        { name: '0005_bus' },
       ]);
     } finally {
       database.close();

@@ -1,46 +1,89 @@
 /**
  * The revocation feed verifiers listen to (API.md "Revocation feed"): an ordered, resumable
- * stream of revocation events read from the durable store. Subscribers are woken whenever a
- * revocation may have been recorded — by this process, or by another instance through the event
- * bus — and then read everything after the last event they sent, so nothing is skipped even if
- * a wake-up is lost (a periodic wake-up covers that case too).
+ * stream of revocation events read from the durable store. The process reads the store once per
+ * wake-up — a revocation recorded here, one announced by another process on the event bus, the
+ * bus coming back up, or a slow safety read — and pushes what is new to every open stream, so
+ * the store sees one query per wake-up whatever the number of readers.
  */
 import type { Clock } from '../clock.js';
 import type { RevocationEvent, RevocationStore } from '../../stores/ports.js';
 
-/** Called when new events may be in the store. */
-export type FeedListener = () => void;
+/** One reader of the pushed events (an open SSE stream). */
+export interface FeedSubscriber {
+  /**
+   * New events in seq order. A reader that caught up from the store itself may receive some it
+   * already has: it skips every seq at or below the last one it sent.
+   */
+  events(events: readonly RevocationEvent[]): void;
+  /** The store could not be read: the reader should end, and resume with Last-Event-ID. */
+  failed(error: unknown): void;
+}
 
-/** The ordered revocation events and the wake-ups that tell readers to look. */
+/** The ordered revocation events, read once per wake-up and pushed to every reader. */
 export class RevocationFeed {
-  private readonly listeners = new Set<FeedListener>();
+  private readonly subscribers = new Set<FeedSubscriber>();
+  // The highest seq read so far; 0 reads every live event once, on the first wake-up.
+  private cursor = 0;
+  private reading = false;
+  private again = false;
 
   constructor(
     private readonly store: RevocationStore,
     private readonly clock: Clock,
   ) {}
 
-  /** Live events after `afterSeq` (all of them for 0), in order. */
+  /** Live events after `afterSeq` (all of them for 0), in order, straight from the store. */
   since(afterSeq: number): Promise<RevocationEvent[]> {
     return this.store.listSince(afterSeq, this.clock.now());
   }
 
-  /** Wakes every reader: new events may be in the store. */
+  /** New events may be in the store: read them once and push them to every reader. */
   notify(): void {
-    for (const listener of this.listeners) listener();
+    if (this.subscribers.size === 0) return;
+    // One read at a time; a wake-up during a read schedules one more read after it.
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    void this.read();
   }
 
-  /** Registers a reader's wake-up; returns the function that removes it. */
-  subscribe(listener: FeedListener): () => void {
-    this.listeners.add(listener);
+  /** Adds a reader; returns the function that removes it. */
+  subscribe(subscriber: FeedSubscriber): () => void {
+    this.subscribers.add(subscriber);
     return () => {
-      this.listeners.delete(listener);
+      this.subscribers.delete(subscriber);
     };
   }
 
   /** How many readers are connected (for metrics). */
   get readers(): number {
-    return this.listeners.size;
+    return this.subscribers.size;
+  }
+
+  private async read(): Promise<void> {
+    this.reading = true;
+    try {
+      do {
+        this.again = false;
+        const events = await this.since(this.cursor);
+        const last = events.at(-1);
+        if (last === undefined) continue;
+        this.cursor = Math.max(this.cursor, last.seq);
+        for (const subscriber of [...this.subscribers]) {
+          try {
+            subscriber.events(events);
+          } catch (error) {
+            // One broken reader must not keep the events from the others: it ends alone.
+            subscriber.failed(error);
+          }
+        }
+      } while (this.again && this.subscribers.size > 0);
+    } catch (error) {
+      for (const subscriber of [...this.subscribers]) subscriber.failed(error);
+    } finally {
+      this.reading = false;
+    }
   }
 }
 

@@ -11,12 +11,16 @@ import { confidentialClient, presentedClient } from '../plugins/client-auth.js';
 import { header } from '../plugins/auth.js';
 import { problems } from '../schemas.js';
 import type { RouteContext } from '../context.js';
+import type { RevocationEvent } from '../../stores/ports.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** How often an idle stream sends a heartbeat, so readers can tell a live feed from a dead one. */
 export const HEARTBEAT_MS = 5_000;
-/** A wake-up of its own now and then, in case a notification from another instance was lost. */
-const POLL_MS = 2_000;
+/**
+ * A safety read now and then, once per process (not per stream), in case an announcement from
+ * another process was lost; announcements on the bus are what make the feed prompt.
+ */
+const SAFETY_READ_MS = 10_000;
 
 const FeedEvent = Type.Object({
   seq: Type.Integer(),
@@ -35,7 +39,10 @@ const FeedEvent = Type.Object({
 export function revocationRoutes(app: FastifyInstance, { core }: RouteContext): void {
   // Open streams never end on their own; a shutdown ends them (readers reconnect elsewhere).
   const open = new Set<FastifyReply['raw']>();
+  const safety = setInterval(() => core.feed.notify(), SAFETY_READ_MS);
+  safety.unref();
   app.addHook('preClose', async () => {
+    clearInterval(safety);
     for (const out of open) out.end();
     open.clear();
   });
@@ -92,7 +99,11 @@ function lastEventId(request: FastifyRequest): number {
   return Number(raw);
 }
 
-/** Streams events after `after` until the client goes away. */
+/**
+ * Streams events after `after` until the client goes away: catches up from the store, then
+ * writes what the feed pushes. Pushes that come during the catch-up wait in a buffer; every
+ * event is written once, in seq order (anything at or below the last seq sent is skipped).
+ */
 async function stream(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -111,50 +122,50 @@ async function stream(
   });
   out.write('retry: 1000\n\n');
   let last = after;
-  let reading = false;
-  let again = false;
   let closed = false;
-  const send = async () => {
-    // One read at a time; a wake-up during a read schedules one more read after it.
-    if (reading) {
-      again = true;
-      return;
-    }
-    reading = true;
-    try {
-      do {
-        again = false;
-        for (const event of await feed.since(last)) {
-          if (closed || out.writableEnded) return;
-          out.write(
-            `id: ${event.seq}\nevent: revocation\ndata: ${JSON.stringify(toFeedEvent(event))}\n\n`,
-          );
-          last = event.seq;
-        }
-      } while (again && !closed);
-    } catch (error) {
-      request.log.warn({ err: error }, 'revocation feed read failed; closing the stream');
-      // The reader reconnects with Last-Event-ID and resumes; a half-read feed is never left open.
-      out.destroy();
-    } finally {
-      reading = false;
+  let buffered: RevocationEvent[] | undefined = [];
+  const write = (events: readonly RevocationEvent[]) => {
+    for (const event of events) {
+      if (closed || out.writableEnded) return;
+      if (event.seq <= last) continue;
+      out.write(
+        `id: ${event.seq}\nevent: revocation\ndata: ${JSON.stringify(toFeedEvent(event))}\n\n`,
+      );
+      last = event.seq;
     }
   };
-  const unsubscribe = feed.subscribe(() => void send());
+  const fail = (error: unknown) => {
+    request.log.warn({ err: error }, 'revocation feed read failed; closing the stream');
+    // The reader reconnects with Last-Event-ID and resumes; a half-read feed is never left open.
+    out.destroy();
+  };
+  const unsubscribe = feed.subscribe({
+    events: (events) => {
+      if (buffered) buffered.push(...events);
+      else write(events);
+    },
+    failed: fail,
+  });
   const heartbeat = setInterval(() => {
     if (!closed) out.write(`event: heartbeat\ndata: {"lastEventId":"${last}"}\n\n`);
   }, HEARTBEAT_MS);
-  const poll = setInterval(() => void send(), POLL_MS);
   const stop = () => {
     closed = true;
     open.delete(out);
     unsubscribe();
     clearInterval(heartbeat);
-    clearInterval(poll);
   };
   // 'finish' when the server ends the stream at shutdown; 'close' when the reader goes away.
   out.once('finish', stop);
   out.once('close', stop);
   request.raw.on('close', stop);
-  await send();
+  try {
+    write(await feed.since(after));
+  } catch (error) {
+    fail(error);
+    return;
+  }
+  const pushed = buffered;
+  buffered = undefined;
+  write(pushed);
 }

@@ -1,31 +1,9 @@
 import type { Redis } from 'ioredis';
 import { guard, type RedisClient } from './connect.js';
 import type { KeyLayout } from './keys.js';
+import type { BusHandler, BusStatus, EventBus } from '../ports.js';
 
-/** Whether messages from other instances can currently arrive. */
-export type BusStatus = 'up' | 'down';
-
-/** Receives one message: parsed JSON from the network, so the handler checks its shape. */
-export type BusHandler = (message: unknown) => void;
-
-/**
- * Messages between Tessera instances (cache invalidations, revocations). While it is down,
- * messages can be missed, so callers stop trusting what those messages keep fresh (fail closed).
- */
-export interface EventBus {
-  /** Sends `message` as JSON to every instance subscribed to `channel`, this one included. */
-  publish(channel: string, message: object): Promise<void>;
-  /**
-   * Calls `handler` with every message on `channel`. Resolves once Redis confirmed the
-   * subscription, or at once while the bus is down (it subscribes again when it comes back, and
-   * reports 'up' only then). Resolves to a function that ends this subscription.
-   */
-  subscribe(channel: string, handler: BusHandler): Promise<() => Promise<void>>;
-  /** Calls `listener` on every change of status; returns a function that stops the calls. */
-  onStatus(listener: (status: BusStatus) => void): () => void;
-  /** True while subscribed: no message sent to a subscribed channel can be missed. */
-  readonly connected: boolean;
-}
+export type { BusHandler, BusStatus, EventBus } from '../ports.js';
 
 interface Subscription {
   handlers: Set<{ handler: BusHandler }>;
@@ -99,10 +77,11 @@ export class RedisEventBus implements EventBus {
   }
 
   /** Stops the heartbeat and reports 'down'; the caller closes the connections. */
-  close(): void {
+  close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#heartbeat);
     this.setUp(false);
+    return Promise.resolve();
   }
 
   // A failure here needs no report: the connection is down, its close event says so, and the

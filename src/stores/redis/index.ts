@@ -94,7 +94,7 @@ export async function createRedisStores(options: RedisStoreOptions): Promise<Red
       await guard(client.ping());
     },
     async close() {
-      bus.close();
+      await bus.close();
       await Promise.all(
         [client, subscriber].map(async (connection) => {
           try {

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { Stores } from '../ports.js';
+import type { EventBus, Stores } from '../ports.js';
 import type { Database } from './database.js';
 import { openDatabase, storeUnavailable, type SqlStoreOptions } from './connect.js';
 import { createSqlClientStore } from './clients.js';
@@ -23,22 +23,31 @@ async function postgresSchema(
   return rows[0]?.name ?? undefined;
 }
 
+/** The SQL stores and the event bus between the processes that share the database. */
+export interface SqlStores extends Stores {
+  /**
+   * Opens nothing until its first subscription (a command that only publishes opens no
+   * listener); closed with the stores.
+   */
+  bus: EventBus;
+}
+
 /** Every store over SQLite or PostgreSQL, migrated to the latest schema before it is returned. */
-export async function createSqlStores(options: SqlStoreOptions): Promise<Stores> {
-  const { db, dialect } = openDatabase(options);
+export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStores> {
+  const { db, dialect, openBus } = openDatabase(options);
+  let schema: string | undefined;
   try {
-    await migrateToLatest(
-      db,
-      dialect,
-      dialect === 'postgres' ? await postgresSchema(db, options) : undefined,
-    );
+    schema = dialect === 'postgres' ? await postgresSchema(db, options) : undefined;
+    await migrateToLatest(db, dialect, schema);
   } catch (error) {
     // The migration error is the one worth reporting; a failure to close after it is not.
     await db.destroy().catch(() => {});
     throw error;
   }
 
+  const bus = openBus(schema ?? '');
   return {
+    bus,
     users: createSqlUserStore(db),
     sessions: createSqlSessionStore(db),
     rateLimits: createSqlRateLimitStore(db),
@@ -54,6 +63,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<Stores>
       }
     },
     async close() {
+      await bus.close();
       await db.destroy();
     },
   };

@@ -4,6 +4,7 @@ import type { Database } from './database.js';
 import { initial } from './migrations/0001_initial.js';
 import { tokens } from './migrations/0002_tokens.js';
 import { keySchedule } from './migrations/0004_key_schedule.js';
+import { bus } from './migrations/0005_bus.js';
 
 // Listed in code rather than read from a folder, so the migrations ship inside dist/ and run
 // from any working directory. Names sort in the order they must run.
@@ -12,6 +13,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0001_initial': initial,
     '0002_tokens': tokens(dialect),
     '0004_key_schedule': keySchedule(dialect),
+    '0005_bus': bus(dialect),
   };
 }
 
