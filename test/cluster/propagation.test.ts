@@ -7,7 +7,8 @@
  * - PostgreSQL alone: a database of this run's own on the shared server (LISTEN/NOTIFY);
  * - PostgreSQL + Redis: the same, plus a Redis key prefix of this run's own (pub/sub).
  *
- * On each: a key rotated by `tessera keys rotate` is published and signs on both within ~1 s; a
+ * On each: a key rotated by `tessera keys rotate` is published on both within ~1 s (and signs
+ * only later), one rotated with `--now` signs on both and the old keys leave their JWKS; a
  * token revoked on A is refused by a verifier (tessera/verify, feed mode) connected to B, with
  * the revocation-to-rejection latency printed as p50/p99; a session ended on A is refused by B
  * although B had it in its near cache. PostgreSQL alone also loses its LISTEN sessions
@@ -180,29 +181,51 @@ for (const shape of shapes) {
         await b.stop();
       });
 
-      void it('`tessera keys rotate` from the CLI: every server publishes and signs with the new key within about a second', async (t) => {
+      void it('`tessera keys rotate` from the CLI: every server publishes the next key within about a second; `--now` makes every server sign with a new key and drop the old ones', async (t) => {
         const account = await newAccount(a.url);
         const oldKid = kidOf((await tokenLogin(a.url, account.email, account.password)).access);
-        const rotate = await tesseraCommand(['keys', 'rotate', '--json'], env);
-        assert.equal(rotate.code, 0, rotate.stderr);
-        const { kid: newKid } = JSON.parse(rotate.stdout) as { kid: string };
-        assert.notEqual(newKid, oldKid);
+        const planned = await tesseraCommand(['keys', 'rotate', '--json'], env);
+        assert.equal(planned.code, 0, planned.stderr);
+        const { kid: nextKid } = JSON.parse(planned.stdout) as { kid: string };
+        assert.notEqual(nextKid, oldKid);
         for (const [name, instance] of [
           ['A', a],
           ['B', b],
         ] as const) {
           const { ms } = await waitFor(
-            `${name} to publish and sign with ${newKid}`,
-            async () => {
-              const kids = kidsOf(await call(instance.url, '/.well-known/jwks.json'));
-              if (!kids.includes(newKid)) return undefined;
-              const { access } = await tokenLogin(instance.url, account.email, account.password);
-              return kidOf(access) === newKid ? true : undefined;
-            },
+            `${name} to publish ${nextKid}`,
+            async () =>
+              kidsOf(await call(instance.url, '/.well-known/jwks.json')).includes(nextKid)
+                ? true
+                : undefined,
             // Measured from the CLI's exit; the 30 s safety reload must not be what passes this.
             { timeoutMs: BOUND_MS, everyMs: 10 },
           );
-          report(t, `${shape.name}: key rotation visible on ${name} after ${ms.toFixed(0)} ms`);
+          report(t, `${shape.name}: planned key published on ${name} after ${ms.toFixed(0)} ms`);
+          // A planned key is published before it signs (verifiers' cached JWKS know it first).
+          const { access } = await tokenLogin(instance.url, account.email, account.password);
+          assert.equal(kidOf(access), oldKid, `${name} signs with the next key too early`);
+        }
+        const now = await tesseraCommand(['keys', 'rotate', '--now', '--json'], env);
+        assert.equal(now.code, 0, now.stderr);
+        const { kid: newKid } = JSON.parse(now.stdout) as { kid: string };
+        for (const [name, instance] of [
+          ['A', a],
+          ['B', b],
+        ] as const) {
+          const { ms } = await waitFor(
+            `${name} to sign with ${newKid} and drop ${oldKid}`,
+            async () => {
+              const kids = kidsOf(await call(instance.url, '/.well-known/jwks.json'));
+              if (!kids.includes(newKid) || kids.includes(oldKid) || kids.includes(nextKid)) {
+                return undefined;
+              }
+              const { access } = await tokenLogin(instance.url, account.email, account.password);
+              return kidOf(access) === newKid ? true : undefined;
+            },
+            { timeoutMs: BOUND_MS, everyMs: 10 },
+          );
+          report(t, `${shape.name}: rotate --now visible on ${name} after ${ms.toFixed(0)} ms`);
         }
       });
 
