@@ -64,7 +64,11 @@ if (await postgresAnswers()) {
         const applied = await admin.query(
           `select name from ${schema}.kysely_migration order by name`,
         );
-        assert.deepEqual(applied.rows, [{ name: '0001_initial' }, { name: '0002_tokens' }]);
+        assert.deepEqual(applied.rows, [
+          { name: '0001_initial' },
+          { name: '0002_tokens' },
+          { name: '0003_refresh_family_secret' },
+        ]);
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);
       }
@@ -78,7 +82,11 @@ if (await postgresAnswers()) {
         const applied = await admin.query(
           `select name from ${schema}.kysely_migration order by name`,
         );
-        assert.deepEqual(applied.rows, [{ name: '0001_initial' }, { name: '0002_tokens' }]);
+        assert.deepEqual(applied.rows, [
+          { name: '0001_initial' },
+          { name: '0002_tokens' },
+          { name: '0003_refresh_family_secret' },
+        ]);
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);
       }

@@ -3,6 +3,7 @@ import type { SqlDialect } from './connect.js';
 import type { Database } from './database.js';
 import { initial } from './migrations/0001_initial.js';
 import { tokens } from './migrations/0002_tokens.js';
+import { refreshFamilySecret } from './migrations/0003_refresh_family_secret.js';
 
 // Listed in code rather than read from a folder, so the migrations ship inside dist/ and run
 // from any working directory. Names sort in the order they must run.
@@ -10,6 +11,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001_initial': initial,
     '0002_tokens': tokens(dialect),
+    '0003_refresh_family_secret': refreshFamilySecret,
   };
 }
 
