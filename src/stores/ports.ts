@@ -50,8 +50,12 @@ export interface SessionStore {
   /** Inserts a session; rejects a reused id or secret hash. */
   insert(session: SessionRecord): Promise<void>;
   findBySecretHash(secretHash: string): Promise<SessionRecord | undefined>;
-  /** Records activity (never moving lastSeenAt backwards); a no-op when the session is gone. */
-  touch(id: string, lastSeenAt: number): Promise<void>;
+  /**
+   * Records activity of session `id` of `userId` (never moving lastSeenAt backwards); a no-op
+   * when the session is gone or is not that user's. The caller holds the session, so it passes
+   * the owner: an adapter that files sessions by user (Redis) needs no read to find it.
+   */
+  touch(userId: string, id: string, lastSeenAt: number): Promise<void>;
   listByUser(userId: string): Promise<SessionRecord[]>;
   /** Deletes one session if it belongs to `userId`; returns whether one was deleted. */
   deleteForUser(userId: string, id: string): Promise<boolean>;
