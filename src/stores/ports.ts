@@ -50,8 +50,12 @@ export interface SessionStore {
   /** Inserts a session; rejects a reused id or secret hash. */
   insert(session: SessionRecord): Promise<void>;
   findBySecretHash(secretHash: string): Promise<SessionRecord | undefined>;
-  /** Records activity (never moving lastSeenAt backwards); a no-op when the session is gone. */
-  touch(id: string, lastSeenAt: number): Promise<void>;
+  /**
+   * Records activity of session `id` of `userId` (never moving lastSeenAt backwards); a no-op
+   * when the session is gone or is not that user's. The caller holds the session, so it passes
+   * the owner: an adapter that files sessions by user (Redis) needs no read to find it.
+   */
+  touch(userId: string, id: string, lastSeenAt: number): Promise<void>;
   listByUser(userId: string): Promise<SessionRecord[]>;
   /** Deletes one session if it belongs to `userId`; returns whether one was deleted. */
   deleteForUser(userId: string, id: string): Promise<boolean>;
@@ -175,6 +179,12 @@ export interface RefreshFamilyRecord {
   clientId: string;
   /** Space-separated scopes granted to the family. */
   scope: string;
+  /**
+   * SHA-256 (hex) of the secret every token of the family carries (core/oauth/refresh-token.ts):
+   * it proves a token of an earlier generation genuine. Null for a family started before tokens
+   * carried one, until its first rotation gives it one.
+   */
+  familySecretHash: string | null;
   /** SHA-256 (hex) of the live refresh token. */
   currentHash: string;
   /** Starts at 1; every rotation adds one. */
@@ -183,6 +193,12 @@ export interface RefreshFamilyRecord {
   previousHash: string | null;
   /** When the last rotation happened. */
   rotatedAt: number | null;
+  /**
+   * Whether the last rotation was made with the previous token inside the grace window (a
+   * concurrent refresh): the token two generations back is then a straggler of that race, not a
+   * replay, until the grace window of that rotation ends.
+   */
+  rotatedInGrace: boolean;
   createdAt: number;
   /** The family's absolute end; no rotation extends it. */
   expiresAt: number;
@@ -190,19 +206,38 @@ export interface RefreshFamilyRecord {
   revokedReason: string | null;
 }
 
+/** What a rotation records besides the new hash. */
+export interface RotateOptions {
+  /** Made with the previous token inside the grace window. */
+  inGrace?: boolean;
+  /** Gives a family started before family secrets its secret's hash. */
+  familySecretHash?: string;
+}
+
 /** Refresh-token families, rotated by compare-and-set so concurrent refreshes cannot fork one. */
 export interface RefreshFamilyStore {
   /** Inserts a family; rejects a reused id or current token hash. */
   insert(family: RefreshFamilyRecord): Promise<void>;
   findById(id: string): Promise<RefreshFamilyRecord | undefined>;
-  /** The family whose current or previous token hash is `tokenHash`. */
+  /**
+   * The family whose current or previous token hash is `tokenHash`: how tokens issued before
+   * they named their family are found.
+   */
   findByTokenHash(tokenHash: string): Promise<RefreshFamilyRecord | undefined>;
   /**
    * Atomically, only if the family is unrevoked and still at `fromGeneration`: sets previousHash
-   * to the current hash, currentHash to `newHash`, generation + 1 and rotatedAt = `now`.
-   * Returns whether it rotated.
+   * to the current hash, currentHash to `newHash`, generation + 1, rotatedAt = `now`,
+   * rotatedInGrace to `options.inGrace` (false when left out), and familySecretHash to
+   * `options.familySecretHash` when one is given (a family started before tokens carried a family
+   * secret gets one). Returns whether it rotated.
    */
-  rotate(id: string, fromGeneration: number, newHash: string, now: number): Promise<boolean>;
+  rotate(
+    id: string,
+    fromGeneration: number,
+    newHash: string,
+    now: number,
+    options?: RotateOptions,
+  ): Promise<boolean>;
   /**
    * Revokes one family (idempotent: the first reason and time stay); true if it was live, that is
    * not yet revoked (an expired but unrevoked family counts as live here).

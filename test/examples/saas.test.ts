@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSaas, type Ports, type RunningSaas } from '../../examples/saas/run.js';
+import { withCore } from '../../src/cli/open.js';
+import { loadConfig } from '../../src/config.js';
 
 /** Every HTTP exchange is bounded by this. */
 const REQUEST_TIMEOUT_MS = 5_000;
@@ -86,11 +88,11 @@ describe('examples/saas', () => {
     { timeout: 25_000 },
   );
 
-  /** A client-credentials token of the integration, for the reports API. */
-  async function integrationToken(scope?: string): Promise<string> {
-    const { clientId, clientSecret } = saas().credentials.integration;
+  /** A client-credentials token of the integration (or another client), for the reports API. */
+  async function integrationToken(
+    { clientId, clientSecret } = saas().credentials.integration,
+  ): Promise<string> {
     const form = new URLSearchParams({ grant_type: 'client_credentials', resource: 'reports-api' });
-    if (scope !== undefined) form.set('scope', scope);
     const response = await http(`${saas().urls.tessera}/oauth/token`, {
       method: 'POST',
       headers: { authorization: `Basic ${btoa(`${clientId}:${clientSecret}`)}` },
@@ -151,7 +153,20 @@ describe('examples/saas', () => {
   });
 
   it('a token without reports:read is 403 insufficient_scope naming the scope', async () => {
-    const response = await reports(await integrationToken(''));
+    // An empty scope now means the client's default scopes (RFC 6749 §3.2), so a token without
+    // reports:read comes from a client that is not allowed it, created as setup.ts does.
+    const config = loadConfig({
+      env: { TESSERA_DATABASE_URL: `sqlite:${join(dataDir, 'tessera.db')}` },
+    });
+    const { client, secret } = await withCore(config, (core) =>
+      core.clients.create({
+        name: 'no-reports',
+        scopes: ['reports:list'],
+        audiences: ['reports-api'],
+      }),
+    );
+    const token = await integrationToken({ clientId: client.id, clientSecret: secret });
+    const response = await reports(token);
     assert.equal(response.status, 403);
     assert.equal((await problem(response)).code, 'insufficient_scope');
     const challenge = String(response.headers.get('www-authenticate'));

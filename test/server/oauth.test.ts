@@ -65,6 +65,24 @@ describe('client_credentials', () => {
     assert.equal(more.json().error, 'invalid_scope');
   });
 
+  it('an empty or whitespace-only scope counts as absent: the client gets its default scopes (RFC 6749 §3.2)', async () => {
+    const { app, clientId, secret } = await setup();
+    for (const scope of ['', ' ', '   ']) {
+      const response = await post(
+        app,
+        '/oauth/token',
+        { grant_type: 'client_credentials', scope },
+        { authorization: basic(clientId, secret) },
+      );
+      assert.equal(response.statusCode, 200, response.body);
+      assert.equal(response.json().scope, 'reports:read reports:write', JSON.stringify(scope));
+      const claims = JSON.parse(
+        Buffer.from(response.json().access_token.split('.')[1], 'base64url').toString(),
+      );
+      assert.equal(claims.scope, 'reports:read reports:write');
+    }
+  });
+
   it('refuses a wrong secret, an unknown client and no authentication with 401 invalid_client', async () => {
     const { app, clientId } = await setup();
     for (const headers of [

@@ -52,6 +52,53 @@ describe('refresh-token rotation', () => {
     assert.equal((await me(app, first.access_token)).statusCode, 401);
   });
 
+  it('a refresh token two generations old is a replay: the family and its access tokens are revoked', async () => {
+    const { app } = await testServer();
+    const first = await userTokens(app);
+    const second = (await refresh(app, first.refresh_token)).json();
+    const third = (await refresh(app, second.refresh_token)).json();
+    // Still inside the grace window: grace covers the token rotated out last, never an older one.
+    const replay = await refresh(app, first.refresh_token);
+    assert.equal(replay.statusCode, 400);
+    assert.equal(replay.json().error, 'invalid_grant');
+    const revoked = await me(app, third.access_token);
+    assert.equal(revoked.statusCode, 401);
+    assert.equal(revoked.json().code, 'token_revoked');
+    assert.equal((await refresh(app, third.refresh_token)).json().error, 'invalid_grant');
+  });
+
+  it('every earlier token of a family is recognised as a replay for as long as the family lives', async () => {
+    const { app, clock } = await testServer();
+    const issued = [await userTokens(app)];
+    for (let n = 0; n < 5; n += 1) {
+      clock.advance(60_000);
+      issued.push((await refresh(app, issued.at(-1)?.refresh_token ?? '')).json());
+    }
+    clock.advance(29 * 24 * 60 * 60_000);
+    assert.equal(
+      (await refresh(app, issued[1]?.refresh_token ?? '')).json().error,
+      'invalid_grant',
+    );
+    assert.equal((await me(app, issued[5]?.access_token ?? '')).statusCode, 401);
+    assert.equal((await refresh(app, issued[5]?.refresh_token ?? '')).statusCode, 400);
+  });
+
+  it('a token naming a family by its id (the sid of its access tokens) but not its secret revokes nothing', async () => {
+    const { app } = await testServer();
+    const first = await userTokens(app);
+    const second = (await refresh(app, first.refresh_token)).json();
+    const sid = JSON.parse(Buffer.from(second.access_token.split('.')[1], 'base64url').toString())
+      .sid as string;
+    const secret = 'A'.repeat(43);
+    for (const generation of [1, 2, 3, 99]) {
+      const forged = await refresh(app, `${sid}.${generation}.${secret}.${secret}`);
+      assert.equal(forged.statusCode, 400, forged.body);
+      assert.equal(forged.json().error, 'invalid_grant');
+    }
+    assert.equal((await me(app, second.access_token)).statusCode, 200);
+    assert.equal((await refresh(app, second.refresh_token)).statusCode, 200, 'family alive');
+  });
+
   it('a concurrent refresh of the just-rotated token within the grace window gets a valid answer', async () => {
     const { app, clock } = await testServer();
     const first = await userTokens(app);

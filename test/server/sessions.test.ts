@@ -118,9 +118,9 @@ describe('session validity', () => {
     const { app, clock, stores } = await testServer();
     let touches = 0;
     const touch = stores.sessions.touch.bind(stores.sessions);
-    stores.sessions.touch = async (id, at) => {
+    stores.sessions.touch = async (userId, id, at) => {
       touches += 1;
-      return touch(id, at);
+      return touch(userId, id, at);
     };
     const browser = new Browser(app);
     await browser.signupAndLogin('ada@example.com');

@@ -222,7 +222,7 @@ export function storeContract(
         const other = aSession(session.userId);
         await sessions.insert(session);
         await sessions.insert(other);
-        await sessions.touch(session.id, t0 + minute);
+        await sessions.touch(session.userId, session.id, t0 + minute);
         assert.deepEqual(await sessions.findBySecretHash(session.secretHash), {
           ...session,
           lastSeenAt: t0 + minute,
@@ -233,10 +233,10 @@ export function storeContract(
       rule('touch never moves the last activity backwards', async ({ sessions }) => {
         const session = aSession(randomUUID(), { lastSeenAt: t0 });
         await sessions.insert(session);
-        await sessions.touch(session.id, t0 + 2 * minute);
+        await sessions.touch(session.userId, session.id, t0 + 2 * minute);
         // A slower request that began earlier finishes last.
-        await sessions.touch(session.id, t0 + minute);
-        await sessions.touch(session.id, t0 - hour);
+        await sessions.touch(session.userId, session.id, t0 + minute);
+        await sessions.touch(session.userId, session.id, t0 - hour);
         assert.equal(
           (await sessions.findBySecretHash(session.secretHash))?.lastSeenAt,
           t0 + 2 * minute,
@@ -246,8 +246,15 @@ export function storeContract(
 
       rule('touching a session that is gone does nothing', async ({ sessions }) => {
         const userId = randomUUID();
-        await sessions.touch(randomUUID(), t0);
+        await sessions.touch(userId, randomUUID(), t0);
         assert.deepEqual(await sessions.listByUser(userId), []);
+      });
+
+      rule("touch naming another user's session does nothing", async ({ sessions }) => {
+        const session = aSession(randomUUID());
+        await sessions.insert(session);
+        await sessions.touch(randomUUID(), session.id, t0 + minute);
+        assert.deepEqual(await sessions.findBySecretHash(session.secretHash), session);
       });
 
       rule("a user's list holds their sessions and no one else's", async ({ sessions }) => {
@@ -347,7 +354,7 @@ export function storeContract(
       rule('a touched session is not swept as idle', async ({ sessions }) => {
         const session = aSession(randomUUID(), { lastSeenAt: t0 });
         await sessions.insert(session);
-        await sessions.touch(session.id, t0 + 50 * minute);
+        await sessions.touch(session.userId, session.id, t0 + 50 * minute);
         assert.equal(await sessions.deleteExpired(t0 + hour, 30 * minute), 0);
         assert.equal(await sessions.deleteExpired(t0 + 80 * minute, 30 * minute), 1);
       });

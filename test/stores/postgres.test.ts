@@ -67,6 +67,7 @@ if (await postgresAnswers()) {
         assert.deepEqual(applied.rows, [
           { name: '0001_initial' },
           { name: '0002_tokens' },
+          { name: '0003_refresh_family_secret' },
           { name: '0004_key_schedule' },
           { name: '0005_bus' },
         ]);
@@ -86,6 +87,7 @@ if (await postgresAnswers()) {
         assert.deepEqual(applied.rows, [
           { name: '0001_initial' },
           { name: '0002_tokens' },
+          { name: '0003_refresh_family_secret' },
           { name: '0004_key_schedule' },
           { name: '0005_bus' },
         ]);

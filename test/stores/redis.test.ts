@@ -104,10 +104,22 @@ if (await redisAnswers()) {
         assert.ok(hashKey);
         await admin.unlink(hashKey);
         assert.equal(await sessions.findBySecretHash(session.secretHash), undefined);
-        await sessions.touch(session.id, t0 + minute);
+        await sessions.touch(session.userId, session.id, t0 + minute);
         assert.deepEqual(await admin.exists(hashKey), 0);
         assert.deepEqual(await sessions.listByUser(session.userId), []);
         assert.equal(await sessions.deleteForUser(session.userId, session.id), false);
+      });
+    });
+
+    void it('touch writes the session from what the caller passes, reading no lookup key', async () => {
+      await withStores(async ({ sessions }, prefix) => {
+        const session = aSession();
+        await sessions.insert(session);
+        // Without the id → owner key, touch must still reach the session: it needs no read.
+        assert.equal(await admin.unlink(`${prefix}owner:${session.id}`), 1);
+        await sessions.touch(session.userId, session.id, t0 + minute);
+        const found = await sessions.findBySecretHash(session.secretHash);
+        assert.equal(found?.lastSeenAt, t0 + minute);
       });
     });
 

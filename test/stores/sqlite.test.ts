@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { initial } from '../../src/stores/sql/migrations/0001_initial.js';
+import { tokens } from '../../src/stores/sql/migrations/0002_tokens.js';
 import { createSqlStores } from '../../src/stores/sql/index.js';
 import { storeContract } from './contract.js';
 
@@ -58,6 +59,7 @@ void describe('sqlite file', () => {
       assert.deepEqual(applied, [
         { name: '0001_initial' },
         { name: '0002_tokens' },
+        { name: '0003_refresh_family_secret' },
         { name: '0004_key_schedule' },
         { name: '0005_bus' },
       ]);
@@ -96,6 +98,47 @@ void describe('sqlite file', () => {
         expiresAt: 1,
       });
       assert.deepEqual(await upgraded.revocations.listSince(0, 0), [event]);
+    } finally {
+      await upgraded.close();
+    }
+  });
+
+  void it('a refresh family from before 0003 survives the upgrade, with no family secret', async () => {
+    const path = join(dir, 'upgrade-0003.db');
+    const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(path) }) });
+    const migrator = new Migrator({
+      db: old,
+      provider: {
+        getMigrations: async () => ({ '0001_initial': initial, '0002_tokens': tokens('sqlite') }),
+      },
+    });
+    assert.equal((await migrator.migrateToLatest()).error, undefined);
+    const id = randomUUID();
+    await sql`insert into refresh_families (id, user_id, client_id, scope, current_hash,
+      generation, previous_hash, rotated_at, created_at, expires_at, revoked_at, revoked_reason)
+      values (${id}, 'u', 'tessera', 'account', 'cur', 2, 'prev', 5, 1, 99, null, null)`.execute(
+      old,
+    );
+    await old.destroy();
+
+    const upgraded = await createSqlStores({ url: `sqlite:${path}` });
+    try {
+      assert.deepEqual(await upgraded.refreshFamilies.findByTokenHash('prev'), {
+        id,
+        userId: 'u',
+        clientId: 'tessera',
+        scope: 'account',
+        familySecretHash: null,
+        currentHash: 'cur',
+        generation: 2,
+        previousHash: 'prev',
+        rotatedAt: 5,
+        rotatedInGrace: false,
+        createdAt: 1,
+        expiresAt: 99,
+        revokedAt: null,
+        revokedReason: null,
+      });
     } finally {
       await upgraded.close();
     }

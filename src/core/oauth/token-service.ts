@@ -73,8 +73,10 @@ export class TokenService {
 
   /**
    * `grant_type=client_credentials`: a token for the client itself. The scope defaults to every
-   * scope the client is allowed; asking for one it is not allowed is `invalid_scope`
-   * (RFC 6749 §5.2). The audience is the `resource` (RFC 8707) asked for, which must be allowed.
+   * scope the client is allowed, also when `scope` is sent empty or blank (RFC 6749 §3.2: a
+   * parameter without a value is treated as omitted); asking for one it is not allowed is
+   * `invalid_scope` (RFC 6749 §5.2). The audience is the `resource` (RFC 8707) asked for, which
+   * must be allowed.
    */
   clientCredentials(
     client: ClientRecord,
@@ -86,8 +88,8 @@ export class TokenService {
         'a public client cannot use client credentials',
       );
     }
-    const scopes =
-      requested.scope === undefined ? client.scopes : requested.scope.split(' ').filter(Boolean);
+    const asked = requested.scope?.split(' ').filter((scope) => scope.trim() !== '') ?? [];
+    const scopes = asked.length === 0 ? client.scopes : asked;
     const refused = scopes.filter((scope) => !client.scopes.includes(scope));
     if (refused.length > 0) {
       throw new TesseraError('invalid_scope', `the client may not ask for: ${refused.join(' ')}`);

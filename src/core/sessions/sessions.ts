@@ -87,7 +87,7 @@ export class Sessions {
     }
     if (now - session.lastSeenAt >= policy.session.touchMs) {
       session.lastSeenAt = now;
-      await stores.sessions.touch(session.id, now);
+      await stores.sessions.touch(session.userId, session.id, now);
     }
     this.cache?.set({ session, user }, now);
     return { session, user };

@@ -6,6 +6,7 @@ import formbodyPlugin from '@fastify/formbody';
 import { Type } from '@sinclair/typebox';
 import { checkOrigin } from '../../core/csrf.js';
 import { TesseraError } from '../../core/errors.js';
+import { REFRESH_TOKEN_MAX_LENGTH } from '../../core/oauth/refresh-token.js';
 import { anyClient, confidentialClient, presentedClient } from '../plugins/client-auth.js';
 import { csrfInput, header } from '../plugins/auth.js';
 import { installOAuthErrors } from '../plugins/oauth-errors.js';
@@ -20,7 +21,7 @@ const param = (max = 4096) => Type.String({ maxLength: max });
 
 const TokenForm = Type.Object({
   grant_type: param(64),
-  refresh_token: Type.Optional(param(128)),
+  refresh_token: Type.Optional(param(REFRESH_TOKEN_MAX_LENGTH)),
   scope: Type.Optional(param()),
   resource: Type.Optional(param(2048)),
   client_id: Type.Optional(param(256)),

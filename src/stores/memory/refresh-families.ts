@@ -41,7 +41,7 @@ export function createMemoryRefreshFamilyStore(): RefreshFamilyStore {
       return undefined;
     },
 
-    async rotate(id, fromGeneration, newHash, now) {
+    async rotate(id, fromGeneration, newHash, now, options = {}) {
       // Compare and set with no await in between: two refreshes of one generation cannot both win.
       const family = byId.get(id);
       if (!family || family.revokedAt !== null || family.generation !== fromGeneration) {
@@ -52,6 +52,9 @@ export function createMemoryRefreshFamilyStore(): RefreshFamilyStore {
       family.currentHash = newHash;
       family.generation += 1;
       family.rotatedAt = now;
+      family.rotatedInGrace = options.inGrace ?? false;
+      if (options.familySecretHash !== undefined)
+        family.familySecretHash = options.familySecretHash;
       return true;
     },
 

@@ -36,10 +36,10 @@ export function createMemorySessionStore(): SessionStore {
       return session && { ...session };
     },
 
-    async touch(id, lastSeenAt) {
+    async touch(userId, id, lastSeenAt) {
       const session = byId.get(id);
       // Requests finish out of order; a late, older touch must not shorten the idle expiry.
-      if (session) session.lastSeenAt = Math.max(session.lastSeenAt, lastSeenAt);
+      if (session?.userId === userId) session.lastSeenAt = Math.max(session.lastSeenAt, lastSeenAt);
     },
 
     async listByUser(userId) {

@@ -34,10 +34,12 @@ end
 return 1
 `;
 
-// KEYS: session, idle index. ARGV: lastSeenAt, id
+// KEYS: session, idle index. ARGV: lastSeenAt, id, userId
+// A bucket holds many users' sessions: the owner is checked, as deleteOne does.
 const touch = `
-local current = redis.call('HGET', KEYS[1], 'lastSeenAt')
-if current and tonumber(current) < tonumber(ARGV[1]) then
+local fields = redis.call('HMGET', KEYS[1], 'lastSeenAt', 'userId')
+local current = fields[1]
+if current and fields[2] == ARGV[3] and tonumber(current) < tonumber(ARGV[1]) then
   redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1])
   redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
 end

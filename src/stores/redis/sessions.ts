@@ -180,11 +180,9 @@ export function createRedisSessionStore(client: RedisClient, keys: KeyLayout): S
       return session?.secretHash === secretHash ? session : undefined;
     },
 
-    async touch(id, lastSeenAt) {
-      const userId = await guard(client.get(keys.sessionOwner(id)));
-      if (userId === null) return;
+    async touch(userId, id, lastSeenAt) {
       const bucket = keys.sessionBucketOf(userId);
-      await scripts.touch([bucket.session + id, bucket.idle], [String(lastSeenAt), id]);
+      await scripts.touch([bucket.session + id, bucket.idle], [String(lastSeenAt), id, userId]);
     },
 
     async listByUser(userId) {

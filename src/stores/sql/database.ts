@@ -64,10 +64,14 @@ export interface RefreshFamiliesTable {
   user_id: string;
   client_id: string;
   scope: string;
+  /** Null for families started before 0003_refresh_family_secret. */
+  family_secret_hash: string | null;
   current_hash: string;
   generation: number;
   previous_hash: string | null;
   rotated_at: number | null;
+  /** 0 or 1 (SQLite has no boolean); see RefreshFamilyRecord.rotatedInGrace. */
+  rotated_in_grace: number;
   created_at: number;
   expires_at: number;
   revoked_at: number | null;

@@ -3,6 +3,7 @@ import type { SqlDialect } from './connect.js';
 import type { Database } from './database.js';
 import { initial } from './migrations/0001_initial.js';
 import { tokens } from './migrations/0002_tokens.js';
+import { refreshFamilySecret } from './migrations/0003_refresh_family_secret.js';
 import { keySchedule } from './migrations/0004_key_schedule.js';
 import { bus } from './migrations/0005_bus.js';
 
@@ -12,6 +13,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
   return {
     '0001_initial': initial,
     '0002_tokens': tokens(dialect),
+    '0003_refresh_family_secret': refreshFamilySecret,
     '0004_key_schedule': keySchedule(dialect),
     '0005_bus': bus(dialect),
   };

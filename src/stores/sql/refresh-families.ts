@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { RefreshFamilyStore } from '../ports.js';
+import type { RefreshFamilyRecord, RefreshFamilyStore } from '../ports.js';
 import type { Database } from './database.js';
 
 const familyColumns = [
@@ -7,15 +7,24 @@ const familyColumns = [
   'user_id as userId',
   'client_id as clientId',
   'scope',
+  'family_secret_hash as familySecretHash',
   'current_hash as currentHash',
   'generation',
   'previous_hash as previousHash',
   'rotated_at as rotatedAt',
+  'rotated_in_grace as rotatedInGrace',
   'created_at as createdAt',
   'expires_at as expiresAt',
   'revoked_at as revokedAt',
   'revoked_reason as revokedReason',
 ] as const;
+
+/** A row as selected, with SQL's 0/1 where the record has a boolean. */
+type FamilyRow = Omit<RefreshFamilyRecord, 'rotatedInGrace'> & { rotatedInGrace: number };
+
+function toRecord(row: FamilyRow | undefined): RefreshFamilyRecord | undefined {
+  return row && { ...row, rotatedInGrace: row.rotatedInGrace === 1 };
+}
 
 /** A RefreshFamilyStore over the `refresh_families` table. */
 export function createSqlRefreshFamilyStore(db: Kysely<Database>): RefreshFamilyStore {
@@ -28,10 +37,12 @@ export function createSqlRefreshFamilyStore(db: Kysely<Database>): RefreshFamily
           user_id: family.userId,
           client_id: family.clientId,
           scope: family.scope,
+          family_secret_hash: family.familySecretHash,
           current_hash: family.currentHash,
           generation: family.generation,
           previous_hash: family.previousHash,
           rotated_at: family.rotatedAt,
+          rotated_in_grace: family.rotatedInGrace ? 1 : 0,
           created_at: family.createdAt,
           expires_at: family.expiresAt,
           revoked_at: family.revokedAt,
@@ -41,24 +52,28 @@ export function createSqlRefreshFamilyStore(db: Kysely<Database>): RefreshFamily
     },
 
     async findById(id) {
-      return db
-        .selectFrom('refresh_families')
-        .select(familyColumns)
-        .where('id', '=', id)
-        .executeTakeFirst();
+      return toRecord(
+        await db
+          .selectFrom('refresh_families')
+          .select(familyColumns)
+          .where('id', '=', id)
+          .executeTakeFirst(),
+      );
     },
 
     async findByTokenHash(tokenHash) {
-      return db
-        .selectFrom('refresh_families')
-        .select(familyColumns)
-        .where((eb) =>
-          eb.or([eb('current_hash', '=', tokenHash), eb('previous_hash', '=', tokenHash)]),
-        )
-        .executeTakeFirst();
+      return toRecord(
+        await db
+          .selectFrom('refresh_families')
+          .select(familyColumns)
+          .where((eb) =>
+            eb.or([eb('current_hash', '=', tokenHash), eb('previous_hash', '=', tokenHash)]),
+          )
+          .executeTakeFirst(),
+      );
     },
 
-    async rotate(id, fromGeneration, newHash, now) {
+    async rotate(id, fromGeneration, newHash, now, options = {}) {
       // One compare-and-set statement, never a read then a write: of two refreshes racing from
       // one generation, PostgreSQL makes the second re-check the WHERE against the first's row
       // and SQLite runs them one after the other, so exactly one matches and the family never
@@ -70,6 +85,10 @@ export function createSqlRefreshFamilyStore(db: Kysely<Database>): RefreshFamily
           current_hash: newHash,
           generation: eb('generation', '+', 1),
           rotated_at: now,
+          rotated_in_grace: options.inGrace === true ? 1 : 0,
+          ...(options.familySecretHash === undefined
+            ? {}
+            : { family_secret_hash: options.familySecretHash }),
         }))
         .where('id', '=', id)
         .where('generation', '=', fromGeneration)

@@ -42,11 +42,12 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
         .executeTakeFirst();
     },
 
-    async touch(id, lastSeenAt) {
+    async touch(userId, id, lastSeenAt) {
       await db
         .updateTable('sessions')
         .set({ last_seen_at: lastSeenAt })
         .where('id', '=', id)
+        .where('user_id', '=', userId)
         // Compared in the statement: a late, older touch must not shorten the idle expiry.
         .where('last_seen_at', '<', lastSeenAt)
         .execute();

@@ -9,10 +9,12 @@ function aFamily(overrides: Partial<RefreshFamilyRecord> = {}): RefreshFamilyRec
     userId: randomUUID(),
     clientId: 'tessera',
     scope: 'openid profile',
+    familySecretHash: aHash(),
     currentHash: aHash(),
     generation: 1,
     previousHash: null,
     rotatedAt: null,
+    rotatedInGrace: false,
     createdAt: t0,
     expiresAt: t0 + 30 * 24 * hour,
     revokedAt: null,
@@ -31,11 +33,77 @@ export function refreshFamilyRules(rule: Rule): void {
       assert.deepEqual(await refreshFamilies.findById(family.id), family);
       assert.deepEqual(await refreshFamilies.findByTokenHash(family.currentHash), family);
       const revoked = aFamily({ generation: 4, previousHash: aHash(), rotatedAt: t0 + 2 });
+      revoked.rotatedInGrace = true;
       Object.assign(revoked, { revokedAt: t0 + 3, revokedReason: 'reuse_detected' });
       await refreshFamilies.insert(revoked);
       assert.deepEqual(await refreshFamilies.findById(revoked.id), revoked);
     },
   );
+
+  rule(
+    'a family started before family secrets is stored and found with none',
+    async ({ refreshFamilies }) => {
+      const family = aFamily({ familySecretHash: null });
+      await refreshFamilies.insert(family);
+      assert.deepEqual(await refreshFamilies.findById(family.id), family);
+      assert.deepEqual(await refreshFamilies.findByTokenHash(family.currentHash), family);
+    },
+  );
+
+  rule(
+    'a rotation given a family secret hash sets it; one given none keeps the stored one',
+    async ({ refreshFamilies }) => {
+      const legacy = aFamily({ familySecretHash: null });
+      await refreshFamilies.insert(legacy);
+      const secret = aHash();
+      const next = aHash();
+      assert.equal(
+        await refreshFamilies.rotate(legacy.id, 1, next, t0 + minute, { familySecretHash: secret }),
+        true,
+      );
+      assert.deepEqual(await refreshFamilies.findById(legacy.id), {
+        ...legacy,
+        familySecretHash: secret,
+        currentHash: next,
+        previousHash: legacy.currentHash,
+        generation: 2,
+        rotatedAt: t0 + minute,
+      });
+      const family = aFamily();
+      await refreshFamilies.insert(family);
+      assert.equal(await refreshFamilies.rotate(family.id, 1, aHash(), t0 + minute), true);
+      assert.equal(
+        (await refreshFamilies.findById(family.id))?.familySecretHash,
+        family.familySecretHash,
+      );
+    },
+  );
+
+  rule(
+    'a rotation records whether it was made inside the grace window, and the next one resets it',
+    async ({ refreshFamilies }) => {
+      const family = aFamily();
+      await refreshFamilies.insert(family);
+      await refreshFamilies.rotate(family.id, 1, aHash(), t0 + minute, { inGrace: true });
+      assert.equal((await refreshFamilies.findById(family.id))?.rotatedInGrace, true);
+      const third = aHash();
+      await refreshFamilies.rotate(family.id, 2, third, t0 + 2 * minute);
+      assert.equal((await refreshFamilies.findById(family.id))?.rotatedInGrace, false);
+      assert.equal((await refreshFamilies.findByTokenHash(third))?.rotatedInGrace, false);
+    },
+  );
+
+  rule('a refused rotation does not set the family secret hash', async ({ refreshFamilies }) => {
+    const legacy = aFamily({ familySecretHash: null, generation: 3 });
+    await refreshFamilies.insert(legacy);
+    assert.equal(
+      await refreshFamilies.rotate(legacy.id, 2, aHash(), t0 + minute, {
+        familySecretHash: aHash(),
+      }),
+      false,
+    );
+    assert.deepEqual(await refreshFamilies.findById(legacy.id), legacy);
+  });
 
   rule('unknown ids and token hashes find no family', async ({ refreshFamilies }) => {
     await refreshFamilies.insert(aFamily());
