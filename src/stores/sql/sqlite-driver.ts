@@ -5,6 +5,7 @@
  * never asks for node:sqlite and Node 22/24 never load a native module built for another ABI.
  */
 import { isBuiltin } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase } from 'kysely';
 import { importNodeSqlite, openNodeSqlite } from './sqlite-node.js';
 
@@ -67,7 +68,7 @@ async function loadNode(): Promise<SqliteDriver> {
 }
 
 async function loadBetterSqlite3(): Promise<SqliteDriver> {
-  let Database: typeof import('better-sqlite3');
+  let Database: typeof BetterSqlite3;
   try {
     ({ default: Database } = await import('better-sqlite3'));
     // The native binding loads with the first database: open one now, so that a binding built
