@@ -122,6 +122,11 @@ for (const driver of drivers) {
       }
     });
 
+    void it('a file in a missing directory is refused when the stores are created', async () => {
+      const url = `sqlite:${join(dir, 'missing', 'tessera.db')}`;
+      await assert.rejects(createSqlStores({ url, sqliteDriver }));
+    });
+
     void it('reopening runs no migration twice', async () => {
       const path = file('migrations');
       await (await createSqlStores({ url: `sqlite:${path}`, sqliteDriver })).close();

@@ -57,12 +57,8 @@ async function loadNode(): Promise<SqliteDriver> {
   try {
     module = await importNodeSqlite();
   } catch (cause) {
-    throw new Error(
-      `node:sqlite is not available on Node ${process.version}: it needs 22.13+ or 24`,
-      {
-        cause,
-      },
-    );
+    const message = `node:sqlite is not available on Node ${process.version}: it needs 22.13+ or 24`;
+    throw new Error(message, { cause });
   }
   return { name: 'node', open: (path, options) => openNodeSqlite(module, path, options) };
 }
