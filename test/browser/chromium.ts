@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
+import { onCI } from '../helpers/ci.js';
 
 /** Where Debian's `chromium` package puts the browser. */
 export const CHROMIUM_PATH = process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium';
@@ -29,7 +30,7 @@ const ARGS = [
  * reason to skip: the suite must fail there, so CI cannot go green without testing the browser.
  */
 export function chromiumSkipReason(): string | false {
-  if (existsSync(CHROMIUM_PATH) || process.env.CI) return false;
+  if (existsSync(CHROMIUM_PATH) || onCI) return false;
   return `no Chromium at ${CHROMIUM_PATH} (install Debian's chromium package); skipped outside CI`;
 }
 

@@ -8,6 +8,7 @@ import { killChildren } from './children.js';
 import { bearerStatus, kidOf, newAccount, tokenLogin } from './http.js';
 import { SharedServices, sharedServersAnswer } from './shared.js';
 import { Tessera } from './tessera.js';
+import { skipOutsideCI } from '../helpers/ci.js';
 
 const available = await sharedServersAnswer();
 const services = new SharedServices();
@@ -18,7 +19,10 @@ after(async () => {
 
 void describe(
   'instances started together on a fresh database',
-  { skip: available ? false : 'the shared PostgreSQL or Redis does not answer', timeout: 60_000 },
+  {
+    skip: skipOutsideCI(!available && 'the shared PostgreSQL or Redis does not answer'),
+    timeout: 60_000,
+  },
   () => {
     it(
       'each accepts the access tokens the other signs, from the start',

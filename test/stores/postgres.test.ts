@@ -6,6 +6,7 @@ import { TesseraError } from '../../src/core/errors.js';
 import type { Stores } from '../../src/stores/ports.js';
 import { createSqlStores } from '../../src/stores/sql/index.js';
 import { storeContract } from './contract.js';
+import { onCI } from '../helpers/ci.js';
 
 const url = process.env.TESSERA_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const where = new URL(url).host;
@@ -103,7 +104,7 @@ if (await postgresAnswers()) {
       assert.equal(parse('9007199254740993'), '9007199254740993');
     });
   });
-} else if (process.env.CI) {
+} else if (onCI) {
   void it(`PostgreSQL answers at ${where}`, () => {
     assert.fail(`PostgreSQL did not answer at ${where}; CI must run the postgres contract`);
   });

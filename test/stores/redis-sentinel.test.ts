@@ -18,6 +18,7 @@ import {
   redisServerInstalled,
   waitFor,
 } from './redis-process.js';
+import { onCI } from '../helpers/ci.js';
 
 function aSession(): SessionRecord {
   const now = Date.now();
@@ -112,7 +113,7 @@ if (redisServerInstalled()) {
       }
     });
   });
-} else if (process.env.CI) {
+} else if (onCI) {
   void it('redis-server is installed', () => {
     assert.fail('redis-server is not on the PATH; CI must run the sentinel tests');
   });

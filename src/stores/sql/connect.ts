@@ -1,4 +1,3 @@
-import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type Dialect, type PostgresPool } from 'kysely';
 import { Pool, TypeOverrides, types } from 'pg';
 import { TesseraError } from '../../core/errors.js';
@@ -6,6 +5,7 @@ import { PostgresEventBus } from './bus-postgres.js';
 import { SqliteEventBus } from './bus-sqlite.js';
 import type { Database } from './database.js';
 import { ScopedPostgresDialect } from './postgres-introspector.js';
+import { loadSqliteDriver, sqliteDriverChoice, type SqliteDriverChoice } from './sqlite-driver.js';
 import type { EventBus } from '../ports.js';
 
 /** How to reach the SQL database. */
@@ -20,6 +20,8 @@ export interface SqlStoreOptions {
   connectTimeoutMs?: number;
   /** SQLite only: how long a write waits for another process's lock (default 5000 ms). */
   busyTimeoutMs?: number;
+  /** SQLite only: the driver (default: TESSERA_SQLITE_DRIVER, else `auto`); see sqlite-driver.ts. */
+  sqliteDriver?: SqliteDriverChoice;
 }
 
 /** The SQL databases Tessera speaks to. */
@@ -54,6 +56,9 @@ export function openDatabase(options: SqlStoreOptions): SqlConnection {
     if (options.schema !== undefined && !schemaName.test(options.schema)) {
       throw new TypeError('the schema option must match /^[a-z_][a-z0-9_]{0,62}$/');
     }
+    if (options.sqliteDriver !== undefined) {
+      throw new TypeError('the sqliteDriver option applies to SQLite only');
+    }
     const db = new Kysely<Database>({ dialect: postgresDialect(url, options) });
     return {
       db,
@@ -75,13 +80,27 @@ export function openDatabase(options: SqlStoreOptions): SqlConnection {
 function sqliteDialect(url: string, options: SqlStoreOptions): Dialect {
   const path = url.slice('sqlite:'.length);
   if (path === '') throw new TypeError('the sqlite: url needs a file path or :memory:');
-  const database = new SQLite(path);
-  // WAL lets readers run beside the writer; FULL (not NORMAL) because in WAL mode NORMAL can
-  // lose the last commits on power loss, and a lost revocation or password change is a breach.
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = FULL');
-  database.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
-  return new SqliteDialect({ database });
+  // Checked now, so a wrong value fails here; the driver itself loads with the first query.
+  const choice = sqliteDriverChoice(options.sqliteDriver);
+  const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? 5000);
+  return new SqliteDialect({
+    database: async () => {
+      const database = (await loadSqliteDriver(choice)).open(path);
+      try {
+        // First, so that switching to WAL below also waits out another process's lock.
+        database.exec(`pragma busy_timeout = ${busyTimeoutMs}`);
+        // WAL lets readers run beside the writer; FULL (not NORMAL) because in WAL mode NORMAL
+        // can lose the last commits on power loss, and a lost revocation or password change is
+        // a breach.
+        database.exec('pragma journal_mode = WAL');
+        database.exec('pragma synchronous = FULL');
+      } catch (error) {
+        database.close();
+        throw error;
+      }
+      return database;
+    },
+  });
 }
 
 function postgresDialect(url: string, options: SqlStoreOptions): Dialect {
