@@ -80,7 +80,8 @@ describe('session check against Tessera', () => {
 
   it('asks every time by default, so a logout takes effect at once; a brief cache holds it that long', async () => {
     const fresh = tesseraSessionCheck({ issuer: tessera.issuer });
-    const cached = tesseraSessionCheck({ issuer: tessera.issuer, cacheMs: 300 });
+    // Long enough that a loaded CI machine answers the logout and the fresh check within it.
+    const cached = tesseraSessionCheck({ issuer: tessera.issuer, cacheMs: 4_000 });
     const identity = await fresh(cookie);
     assert.equal(typeof identity?.userId, 'string');
     assert.equal(typeof identity?.csrfToken, 'string');
@@ -92,7 +93,7 @@ describe('session check against Tessera', () => {
     assert.equal(logout.status, 204);
     assert.equal(await fresh(cookie), undefined);
     assert.deepEqual(await cached(cookie), identity, 'within cacheMs');
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    await new Promise((resolve) => setTimeout(resolve, 4_100));
     assert.equal(await cached(cookie), undefined, 'after cacheMs');
   });
 
