@@ -66,11 +66,14 @@ export class Tessera {
   }
 }
 
-/** Runs a `tessera` command (not serve) with `env`; bounded by `timeoutMs`. */
+/**
+ * Runs a `tessera` command (not serve) with `env`; bounded by `timeoutMs`, generous because a
+ * fresh clone compiles every module through tsx on the first command of a loaded machine.
+ */
 export async function tesseraCommand(
   args: string[],
   env: Record<string, string>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = Child.spawn(
     'tessera ' + args.join(' '),
