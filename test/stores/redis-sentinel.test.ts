@@ -67,8 +67,12 @@ if (redisServerInstalled()) {
       servers.push(master);
       const replicaOf = ['--replicaof', '127.0.0.1', String(masterPort)];
       servers.push(await RedisProcess.start(replicaPort, { args: replicaOf }));
-      await waitFor('the replica to sync', async () =>
-        (await info(replicaPort, 'replication')).includes('master_link_status:up'),
+      // A replica retries its handshake once a second (Redis's replication cron), so a loaded
+      // machine can take several seconds: wait generously, this is set-up, not the rule.
+      await waitFor(
+        'the replica to sync',
+        async () => (await info(replicaPort, 'replication')).includes('master_link_status:up'),
+        20_000,
       );
       // The sentinel reads the replicas from the master at start, so it starts last.
       const config = join(dir, 'sentinel.conf');
