@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { TesseraError } from './core/errors.js';
-import { parseRedisUrl } from './stores/redis/connect.js';
+import { parseRedisUrl } from './redis-connect/url.js';
 
 /** The validated configuration every part of the server reads. */
 export interface Config {
@@ -159,7 +159,7 @@ function scopes(raw: string, name: string): string[] {
 function redisUrl(raw: string, name: string): string | undefined {
   if (raw === '') return undefined;
   try {
-    // The adapter's own parser: it also knows the multi-host Sentinel and Cluster forms.
+    // The parser the stores and verifiers connect with: it knows the Sentinel and Cluster forms.
     parseRedisUrl(raw);
   } catch {
     throw invalid(
