@@ -26,7 +26,8 @@ export interface RedisStoreOptions {
   heartbeatMs?: number;
 }
 
-function commonOptions(options: RedisStoreOptions): RedisOptions {
+/** How the stores' connections behave, wherever they go (redis-connect/open.ts maps the rest). */
+export function storeConnection(options: RedisStoreOptions): RedisOptions {
   return {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 2000,
@@ -48,7 +49,7 @@ export function openClients(
   target: RedisTarget,
   options: RedisStoreOptions,
 ): { client: RedisClient; subscriber: Redis } {
-  const common = commonOptions(options);
+  const common = storeConnection(options);
   // The bus resubscribes by itself, so that it knows when it is subscribed again (bus.ts).
   const subscriberOptions: RedisOptions = { ...common, autoResubscribe: false };
   const ioredis = { Redis, Cluster };
