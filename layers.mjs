@@ -15,8 +15,9 @@ const ioredisTypesOnly = {
 
 /**
  * Each layer owns paths under src/ (a folder ends with '/', a file is named without its
- * extension; the most specific path wins) and may import the layers in `imports` and the
- * packages not in `packages`. Listed lowest first.
+ * extension; the most specific path wins), may import the layers in `imports`, and may not
+ * import the packages in `packages` (an entry with allowTypeImports still allows their types).
+ * Listed lowest first.
  */
 export const layers = {
   // The parts of core the verifier toolkit shares: errors, time, randomness, JOSE, the feed's
