@@ -1,6 +1,7 @@
 // One linter for the whole tree; type-aware rules catch floating promises, which matter in an auth server.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layerRules } from './layers.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/'] },
@@ -35,4 +36,6 @@ export default tseslint.config(
       ],
     },
   },
+  // Dependencies point one way: a layer never imports one above it (layers.mjs has the map).
+  ...layerRules('src'),
 );

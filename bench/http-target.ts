@@ -11,6 +11,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { loadConfig } from '../src/config.js';
 import { systemClock } from '../src/core/clock.js';
 import { createCore } from '../src/core/tessera.js';
+import { policyFromConfig } from '../src/server/policy.js';
 import { buildApp } from '../src/server/app.js';
 import { busChannel } from '../src/server/instances.js';
 import { createRedisStores } from '../src/stores/redis/index.js';
@@ -49,7 +50,7 @@ async function tessera(stores: Stores, channel: InvalidationChannel | undefined,
   const core = await createCore({
     stores,
     clock: systemClock,
-    config,
+    policy: policyFromConfig(config),
     ...(channel ? { channel } : {}),
   });
   const app = await buildApp({ config, core });
@@ -90,7 +91,7 @@ if (redis) {
   const redisCore = await createCore({
     stores: { ...sql, sessions: redis.sessions, rateLimits: redis.rateLimits },
     clock: systemClock,
-    config: loadConfig({}, { issuer: main.url }),
+    policy: policyFromConfig(loadConfig({}, { issuer: main.url })),
   });
   redisCookie = (await redisCore.sessions.create(user.id, { userAgent: 'bench', ip: '127.0.0.1' }))
     .secret;

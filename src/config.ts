@@ -5,42 +5,42 @@
  */
 import { isIP } from 'node:net';
 import { TesseraError } from './core/errors.js';
-import { parseRedisUrl } from './stores/redis/connect.js';
+import { parseRedisUrl } from './redis-connect/url.js';
 
-/** The validated configuration every part of the server reads. */
+/** The validated configuration every part of the server reads; frozen, arrays included. */
 export interface Config {
-  host: string;
-  port: number;
-  issuer: string;
-  databaseUrl: string;
-  redisUrl: string | undefined;
-  redisPrefix: string;
-  secret: string | undefined;
-  allowedOrigins: string[];
-  sessionIdleMinutes: number;
-  sessionAbsoluteHours: number;
-  sessionTouchSeconds: number;
-  loginAccountLimit: number;
-  loginIpLimit: number;
-  loginWindowMinutes: number;
-  signupIpLimit: number;
-  signupWindowMinutes: number;
-  argon2MemoryKiB: number;
-  argon2Iterations: number;
-  argon2Parallelism: number;
-  bodyLimitBytes: number;
-  signingAlg: 'RS256' | 'ES256' | 'EdDSA' | 'HS256';
-  hs256Secret: string | undefined;
-  accessTokenMinutes: number;
-  refreshTokenDays: number;
-  refreshGraceSeconds: number;
-  clockSkewSeconds: number;
-  audience: string;
-  firstPartyScopes: string[];
+  readonly host: string;
+  readonly port: number;
+  readonly issuer: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string | undefined;
+  readonly redisPrefix: string;
+  readonly secret: string | undefined;
+  readonly allowedOrigins: readonly string[];
+  readonly sessionIdleMinutes: number;
+  readonly sessionAbsoluteHours: number;
+  readonly sessionTouchSeconds: number;
+  readonly loginAccountLimit: number;
+  readonly loginIpLimit: number;
+  readonly loginWindowMinutes: number;
+  readonly signupIpLimit: number;
+  readonly signupWindowMinutes: number;
+  readonly argon2MemoryKiB: number;
+  readonly argon2Iterations: number;
+  readonly argon2Parallelism: number;
+  readonly bodyLimitBytes: number;
+  readonly signingAlg: 'RS256' | 'ES256' | 'EdDSA' | 'HS256';
+  readonly hs256Secret: string | undefined;
+  readonly accessTokenMinutes: number;
+  readonly refreshTokenDays: number;
+  readonly refreshGraceSeconds: number;
+  readonly clockSkewSeconds: number;
+  readonly audience: string;
+  readonly firstPartyScopes: readonly string[];
   /** The proxies in front of Tessera: none, a hop count, or their addresses and CIDRs. */
-  trustProxy: false | number | string[];
-  logLevel: string;
-  logRequests: boolean;
+  readonly trustProxy: false | number | readonly string[];
+  readonly logLevel: string;
+  readonly logRequests: boolean;
 }
 
 interface OptionSpec<K extends keyof Config> {
@@ -50,6 +50,8 @@ interface OptionSpec<K extends keyof Config> {
   /** The default, or a function of the options parsed so far. */
   fallback: Config[K] | ((partial: Partial<Config>) => Config[K]);
   parse: (raw: string, name: string) => Config[K];
+  /** How a list given in code is joined into the text `parse` reads (lists only). */
+  separator?: ',' | ' ';
   doc: string;
 }
 
@@ -113,7 +115,7 @@ function databaseUrl(raw: string, name: string): string {
   return url(['postgres:', 'postgresql:'])(raw, name);
 }
 
-function origins(raw: string, name: string): string[] {
+function origins(raw: string, name: string): readonly string[] {
   const list = raw
     .split(',')
     .map((item) => item.trim())
@@ -147,7 +149,7 @@ function hs256Secret(raw: string, name: string): string | undefined {
   return raw;
 }
 
-function scopes(raw: string, name: string): string[] {
+function scopes(raw: string, name: string): readonly string[] {
   const list = raw.split(' ').filter(Boolean);
   // RFC 6749 §3.3: scope tokens are printable ASCII without space, quote or backslash.
   if (list.length === 0 || !list.every((scope) => /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope))) {
@@ -159,7 +161,7 @@ function scopes(raw: string, name: string): string[] {
 function redisUrl(raw: string, name: string): string | undefined {
   if (raw === '') return undefined;
   try {
-    // The adapter's own parser: it also knows the multi-host Sentinel and Cluster forms.
+    // The parser the stores and verifiers connect with: it knows the Sentinel and Cluster forms.
     parseRedisUrl(raw);
   } catch {
     throw invalid(
@@ -282,6 +284,7 @@ export const options: readonly AnyOption[] = [
     flag: 'allowed-origins',
     fallback: (p) => [new URL(p.issuer ?? 'http://localhost:8080').origin],
     parse: origins,
+    separator: ',',
     doc: "Comma-separated origins allowed to send cookie-authenticated writes; defaults to the issuer's origin.",
   },
   {
@@ -442,6 +445,7 @@ export const options: readonly AnyOption[] = [
     flag: 'first-party-scopes',
     fallback: ['account'],
     parse: scopes,
+    separator: ' ',
     doc: 'Scopes of tokens from /auth/token (the built-in first-party client).',
   },
   {
@@ -450,6 +454,7 @@ export const options: readonly AnyOption[] = [
     flag: 'trust-proxy',
     fallback: false,
     parse: trustProxy,
+    separator: ',',
     doc: 'The proxies in front of Tessera, whose X-Forwarded-For entries are believed: their number (e.g. `1`) or their addresses and CIDRs (e.g. `10.0.0.0/8,192.168.1.10`); the client IP is the right-most address they did not add. `true` is refused: it would believe what the client writes.',
   },
   {
@@ -476,7 +481,11 @@ export interface ConfigSources {
   flags?: Record<string, string | undefined>;
 }
 
-/** Builds and validates the configuration; throws a TesseraError naming the bad variable. */
+/**
+ * Builds and validates the configuration, once: every value, whether from a flag, the
+ * environment or `overrides` (values given in code, which win), goes through the option's own
+ * parser, and the result is frozen. Throws a TesseraError naming the bad variable.
+ */
 export function loadConfig(sources: ConfigSources = {}, overrides: Partial<Config> = {}): Config {
   const env = sources.env ?? {};
   const flags = sources.flags ?? {};
@@ -484,13 +493,18 @@ export function loadConfig(sources: ConfigSources = {}, overrides: Partial<Confi
   for (const option of options) {
     const fromFlag = flags[option.flag];
     const fromEnv = env[option.env];
-    const raw = fromFlag ?? fromEnv;
-    const name = fromFlag !== undefined ? `--${option.flag}` : option.env;
+    let raw = fromFlag ?? fromEnv;
+    let name = fromFlag !== undefined ? `--${option.flag}` : option.env;
+    if (option.key in overrides) {
+      name = `${option.env} (given in code as ${option.key})`;
+      raw = asText(overrides[option.key], name, option.separator);
+    }
     let value: unknown;
-    if (option.key in overrides) value = overrides[option.key];
-    else if (raw !== undefined) value = option.parse(raw, name);
+    if (raw !== undefined) value = option.parse(raw, name);
     else value = typeof option.fallback === 'function' ? option.fallback(partial) : option.fallback;
-    (partial as Record<string, unknown>)[option.key] = value;
+    (partial as Record<string, unknown>)[option.key] = Array.isArray(value)
+      ? Object.freeze([...(value as unknown[])])
+      : value;
   }
   const config = partial as Config;
   if (config.sessionIdleMinutes > config.sessionAbsoluteHours * 60) {
@@ -505,7 +519,19 @@ export function loadConfig(sources: ConfigSources = {}, overrides: Partial<Confi
       'TESSERA_SIGNING_ALG=HS256 needs TESSERA_HS256_SECRET (at least 32 random bytes, base64)',
     );
   }
-  return config;
+  return Object.freeze(config);
+}
+
+/** A value given in code, as the text its option's parser reads (unset is the empty text). */
+function asText(value: unknown, name: string, separator = ','): string {
+  if (value === undefined) return '';
+  if (!Array.isArray(value)) return String(value);
+  const items = value.map(String);
+  // Joined, an item holding the separator would read as two: refuse it rather than split it.
+  if (items.some((item) => item.trim() === '' || item.includes(separator))) {
+    throw invalid(name, `a list of non-empty items without "${separator}"`, items.join(separator));
+  }
+  return items.join(separator);
 }
 
 /** True when cookies must be `Secure` and `__Host-` prefixed (the issuer is https). */

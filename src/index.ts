@@ -5,6 +5,8 @@ export { loadConfig, options as configOptions, type Config, type ConfigSources }
 export { TesseraError, isTesseraError, errorStatus, type ErrorCode } from './core/errors.js';
 export { systemClock, ManualClock, type Clock } from './core/clock.js';
 export { createCore, type Core } from './core/tessera.js';
+export type { Policy } from './core/policy.js';
+export { policyFromConfig } from './server/policy.js';
 export { buildApp, type AppOptions } from './server/app.js';
 export { startServer, type RunningServer } from './server/start.js';
 export { openStores, type OpenedStores } from './server/stores.js';

@@ -112,4 +112,41 @@ describe('configuration', () => {
     assert.equal(loadConfig({ env: { TESSERA_LOG_REQUESTS: 'false' } }).logRequests, false);
     refuses({ TESSERA_LOG_REQUESTS: 'maybe' }, /TESSERA_LOG_REQUESTS must be true or false/);
   });
+
+  it('the configuration is validated once and frozen, lists included', () => {
+    const config = loadConfig({ env: { TESSERA_FIRST_PARTY_SCOPES: 'account profile' } });
+    assert.ok(Object.isFrozen(config));
+    assert.ok(Object.isFrozen(config.firstPartyScopes));
+    assert.ok(Object.isFrozen(config.allowedOrigins));
+    assert.throws(() => {
+      (config as { port: number }).port = 1;
+    }, TypeError);
+    assert.throws(() => (config.firstPartyScopes as string[]).push('admin'), TypeError);
+    // The default list is not shared between loads, nor changed by one.
+    assert.deepEqual(loadConfig().firstPartyScopes, ['account']);
+  });
+
+  it('values given in code go through the same parsers as the environment', () => {
+    const config = loadConfig(
+      { env: { TESSERA_PORT: '9000' } },
+      { port: 9001, issuer: 'https://auth.example.com/', firstPartyScopes: ['a', 'b'] },
+    );
+    assert.equal(config.port, 9001);
+    assert.equal(config.issuer, 'https://auth.example.com', 'normalised like TESSERA_ISSUER');
+    assert.deepEqual(config.firstPartyScopes, ['a', 'b']);
+    assert.equal(
+      loadConfig({}, { trustProxy: ['10.0.0.0/8'] }).trustProxy.toString(),
+      '10.0.0.0/8',
+    );
+    const refusesInCode = (overrides: Parameters<typeof loadConfig>[1], pattern: RegExp) =>
+      assert.throws(
+        () => loadConfig({}, overrides),
+        (error: Error & { code?: string }) =>
+          error.code === 'invalid_config' && pattern.test(error.message),
+      );
+    refusesInCode({ port: 70000 }, /TESSERA_PORT \(given in code as port\) must be an integer/);
+    refusesInCode({ redisUrl: 'http://:hunter2@cache' }, /TESSERA_REDIS_URL/);
+    refusesInCode({ allowedOrigins: ['https://app.example.com/path'] }, /origins only/);
+    refusesInCode({ firstPartyScopes: ['has space'] }, /TESSERA_FIRST_PARTY_SCOPES/);
+  });
 });

@@ -1,6 +1,8 @@
 import { systemClock } from '../core/clock.js';
 import { createCore } from '../core/tessera.js';
 import { announceChanges, announceChannel } from '../server/instances.js';
+import { revocationStreamKey } from '../core/revocation/wire.js';
+import { policyFromConfig } from '../server/policy.js';
 import { openStores } from '../server/stores.js';
 import type { Config } from '../config.js';
 import type { Core } from '../core/tessera.js';
@@ -17,7 +19,7 @@ export async function withCore<T>(config: Config, run: (core: Core) => Promise<T
     const core = await createCore({
       stores,
       clock: systemClock,
-      config,
+      policy: policyFromConfig(config),
       channel: announceChannel(bus),
     });
     const announced = announceChanges(
@@ -26,7 +28,7 @@ export async function withCore<T>(config: Config, run: (core: Core) => Promise<T
       // A lost announcement is not the command's failure: servers still reload keys and read
       // the feed on their own, only later.
       (error, what) => process.stderr.write(`warning: ${what}: ${String(error)}\n`),
-      redis ? { client: redis.client, key: `${config.redisPrefix}revocations` } : undefined,
+      redis ? { client: redis.client, key: revocationStreamKey(config.redisPrefix) } : undefined,
     );
     const result = await run(core);
     await announced();

@@ -5,13 +5,11 @@ import { SecretBox } from './keys/secret-box.js';
 import { AccessTokens } from './oauth/access-tokens.js';
 import { RefreshFamilies } from './oauth/refresh-families.js';
 import { TokenService } from './oauth/token-service.js';
-import { policyFromConfig } from './policy.js';
 import { RevocationFeed } from './revocation/feed.js';
 import { Revocations } from './revocation/revocations.js';
 import { UserRevoker } from './revocation/revoke-user.js';
 import { SessionNearCache, soloChannel } from './sessions/near-cache.js';
 import { Sessions } from './sessions/sessions.js';
-import type { Config } from '../config.js';
 import type { InvalidationChannel } from './sessions/near-cache.js';
 import type { Clock } from './clock.js';
 import type { CoreDeps } from './deps.js';
@@ -39,19 +37,18 @@ export interface Core {
 }
 
 /**
- * Builds the core over `stores` (the policy comes from `config` unless given), loads the signing
- * keys (creating the first one on first start) and makes sure the first-party client exists.
+ * Builds the core over `stores` with `policy` (server/policy.ts derives it from a Config), loads
+ * the signing keys (creating the first one on first start) and makes sure the first-party client
+ * exists.
  */
 export async function createCore(options: {
   stores: Stores;
   clock: Clock;
-  config: Config;
-  policy?: Policy;
+  policy: Policy;
   /** How session invalidations reach other instances; in-process only when absent. */
   channel?: InvalidationChannel;
 }): Promise<Core> {
-  const { stores, clock } = options;
-  const policy = options.policy ?? policyFromConfig(options.config);
+  const { stores, clock, policy } = options;
   const deps: CoreDeps = { stores, clock, policy };
   const t = policy.tokens;
   // An access token can be presented until exp + skew; revocations must outlive that.

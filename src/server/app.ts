@@ -42,7 +42,8 @@ export interface AppOptions {
 function trustedProxies(
   trust: Config['trustProxy'],
 ): false | string[] | ((address: string, hop: number) => boolean) {
-  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust === false ? false : [...trust]; // the config's list is frozen
 }
 
 /** Builds the HTTP application (not yet listening). */

@@ -7,11 +7,11 @@
  * rotations (everyone reloads the key ring at once).
  */
 import { toFeedEvent } from '../core/revocation/feed.js';
-import { appendRevocationToStream } from '../verify/redis-feed.js';
+import { appendRevocationToStream } from '../stores/redis/revocation-stream.js';
 import type { InvalidationChannel, SessionInvalidation } from '../core/sessions/near-cache.js';
 import type { Core } from '../core/tessera.js';
 import type { EventBus } from '../stores/ports.js';
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisClient } from '../stores/redis/connect.js';
 
 const SESSIONS = 'sessions';
 const REVOCATIONS = 'revocations';
@@ -22,7 +22,7 @@ export type Warn = (error: unknown, what: string) => void;
 
 /** The Redis stream verifiers may read revocations from (only when Redis is configured). */
 export interface RevocationStream {
-  client: Redis | Cluster;
+  client: RedisClient;
   key: string;
 }
 

@@ -5,7 +5,9 @@
 import { pino } from 'pino';
 import { systemClock } from '../core/clock.js';
 import { createCore } from '../core/tessera.js';
+import { revocationStreamKey } from '../core/revocation/wire.js';
 import { busChannel, joinInstances } from './instances.js';
+import { policyFromConfig } from './policy.js';
 import { openStores } from './stores.js';
 import { buildApp } from './app.js';
 import type { Config } from '../config.js';
@@ -36,12 +38,17 @@ export async function startServer(config: Config): Promise<RunningServer> {
     logger.warn('TESSERA_SECRET is not set: private signing keys will be stored unencrypted');
   }
   const { stores, bus, redis } = await openStores(config);
-  const core = await createCore({ stores, clock: systemClock, config, channel: busChannel(bus) });
+  const core = await createCore({
+    stores,
+    clock: systemClock,
+    policy: policyFromConfig(config),
+    channel: busChannel(bus),
+  });
   await joinInstances(
     core,
     bus,
     (error, what) => logger.warn({ err: error }, what),
-    redis ? { client: redis.client, key: `${config.redisPrefix}revocations` } : undefined,
+    redis ? { client: redis.client, key: revocationStreamKey(config.redisPrefix) } : undefined,
   );
   // While the bus is down the near cache is bypassed and other processes' changes wait for it.
   bus.onStatus((status) => {

@@ -6,7 +6,7 @@
  * counts and ignores it) so that a newer server does not wedge an older verifier's feed.
  */
 import { TesseraError } from '../core/errors.js';
-import type { FeedEvent } from '../core/revocation/feed.js';
+import { feedEventKinds, type FeedEvent, type FeedEventKind } from '../core/revocation/wire.js';
 
 export type { FeedEvent };
 
@@ -24,9 +24,9 @@ export interface Revocation {
 }
 
 /** The kinds this verifier enforces. */
-export type RevocationKindName = 'jti' | 'sid' | 'user' | 'kid';
+export type RevocationKindName = FeedEventKind;
 
-const kinds = new Set<string>(['jti', 'sid', 'user', 'kid']);
+const kinds = new Set<string>(feedEventKinds);
 // A kind as a newer server may name one: a short lowercase word, not just any string.
 const kindShape = /^[a-z][a-z0-9_-]{0,31}$/;
 

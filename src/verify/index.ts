@@ -7,7 +7,7 @@ export {
   type VerifierHealth,
   type VerifierOptions,
 } from './verifier.js';
-export { appendRevocationToStream, defaultRevocationStream } from './redis-feed.js';
+export { defaultRevocationStream } from './redis-feed.js';
 export type { AuthorizationServerMetadata } from './discovery.js';
 export type { BackoffOptions } from './backoff.js';
 export type { ClientCredentials, Fetch } from './http.js';

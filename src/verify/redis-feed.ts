@@ -1,58 +1,31 @@
 /**
  * Revocations through Redis (the `{ redis }` option): the server appends each event to a Redis
- * Stream (`appendRevocationToStream`, field `event` = the SSE data JSON), trimmed to one
- * token horizon; a verifier reads the whole stream from '0' at start, then `XREAD BLOCK` from
- * the last entry id on a connection of its own. Resuming from an explicit id after any failure
- * means nothing appended while it was away is missed (unless older than the horizon, and then
- * harmless). ioredis is loaded only when this option is used.
+ * Stream (stores/redis/revocation-stream.ts; key and entry format in core/revocation/wire.ts),
+ * trimmed to one token horizon; a verifier reads the whole stream from '0' at start, then
+ * `XREAD BLOCK` from the last entry id on a connection of its own. Resuming from an explicit id
+ * after any failure means nothing appended while it was away is missed (unless older than the
+ * horizon, and then harmless). The connection is opened by the same code as the server's
+ * (redis-connect/), so Sentinel and Cluster URLs work here too; ioredis is loaded only when this
+ * option is used.
  */
 import { TesseraError } from '../core/errors.js';
+import { defaultRevocationStream, revocationStreamField } from '../core/revocation/wire.js';
+import { openRedis, type RedisClient } from '../redis-connect/open.js';
+import { parseRedisUrl, type RedisTarget } from '../redis-connect/url.js';
 import { Backoff, sleep, type BackoffOptions } from './backoff.js';
-import { parseFeedEvent, toRevocation, type FeedEvent } from './feed-event.js';
+import { parseFeedEvent } from './feed-event.js';
 import { describe } from './http.js';
 import type { RevocationSource } from './revocation-source.js';
 import type { RevocationState } from './revocation-state.js';
-import type { Cluster, Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 
-/** The stream Tessera's revocation events go to, unless configured otherwise. */
-export const defaultRevocationStream = 'tessera:revocations';
+export { defaultRevocationStream };
 
 /** How long one XREAD blocks; an empty answer proves the stream current, like a heartbeat. */
 export const redisBlockMs = 5_000;
 
 // Entries read per XREAD; fewer than this means the reader has caught up.
 const batch = 1_000;
-
-/**
- * Appends one revocation event to the stream and trims entries older than `horizonMs` (the
- * access-token lifetime plus clock skew: older events can no longer affect any token). One
- * `XADD … MINID ~ <now - horizon> * event <json>` does both atomically (Redis ≥ 6.2). Returns
- * the entry id.
- */
-export async function appendRevocationToStream(
-  redis: Redis | Cluster,
-  event: FeedEvent,
-  horizonMs: number,
-  options: { streamKey?: string; now?: number } = {},
-): Promise<string> {
-  // Never publish what a verifier would refuse to read, nor a kind Tessera itself does not know.
-  if (toRevocation(event).kind === 'unknown') {
-    throw new TesseraError('revocation_unavailable', `unknown revocation kind ${event.kind}`);
-  }
-  if (!(horizonMs > 0)) throw new RangeError('horizonMs must be a positive number');
-  const minId = Math.max(0, Math.floor((options.now ?? Date.now()) - horizonMs));
-  const id = await redis.call(
-    'XADD',
-    options.streamKey ?? defaultRevocationStream,
-    'MINID',
-    '~',
-    String(minId),
-    '*',
-    'event',
-    JSON.stringify(event),
-  );
-  return String(id);
-}
 
 /** How the verifier reads the stream. */
 export interface RedisFeedOptions {
@@ -71,7 +44,7 @@ export class RedisFeed implements RevocationSource {
   position: string | undefined;
   reconnects = 0;
   lastError: string | undefined;
-  private redis: Redis | undefined;
+  private redis: RedisClient | undefined;
   private readonly stopped = new AbortController();
   private readonly backoff: Backoff;
   private loop: Promise<void> | undefined;
@@ -85,17 +58,14 @@ export class RedisFeed implements RevocationSource {
   }
 
   async start(): Promise<void> {
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(this.options.url, {
-      lazyConnect: true,
-      connectionName: 'tessera-verifier',
-      connectTimeout: this.options.timeoutMs,
-      // Fail fast while disconnected (the loop retries with backoff); never queue blocking reads
-      // to run late, nor resend a read the loop has already given up on.
-      enableOfflineQueue: false,
-      autoResendUnfulfilledCommands: false,
-      maxRetriesPerRequest: 0,
-    });
+    let target: RedisTarget;
+    try {
+      target = parseRedisUrl(this.options.url);
+    } catch (error) {
+      // The parser never echoes the URL, which may hold a password.
+      throw new TesseraError('invalid_config', `revocations.redis: ${(error as Error).message}`);
+    }
+    const redis = await openRedis(target, verifierConnection(this.options.timeoutMs));
     redis.on('error', (error: Error) => {
       this.lastError = describe(error);
     });
@@ -144,7 +114,7 @@ export class RedisFeed implements RevocationSource {
 
   /** One XREAD after the position; applies what it returns and returns how many entries. */
   private async read(block: boolean): Promise<number> {
-    const redis = this.redis as Redis;
+    const redis = this.redis as RedisClient;
     const args: (string | number)[] = ['COUNT', batch];
     if (block) args.push('BLOCK', redisBlockMs);
     args.push('STREAMS', this.options.streamKey, this.position ?? '0');
@@ -159,7 +129,7 @@ export class RedisFeed implements RevocationSource {
     }
     const entries = streamEntries(reply, this.options.streamKey);
     for (const [id, fields] of entries) {
-      const data = fieldValue(fields, 'event');
+      const data = fieldValue(fields, revocationStreamField);
       if (data === undefined)
         throw new TesseraError('revocation_unavailable', `entry ${id} has no event`);
       this.options.state.apply(parseFeedEvent(data));
@@ -167,6 +137,21 @@ export class RedisFeed implements RevocationSource {
     }
     return entries.length;
   }
+}
+
+/** How a verifier's connection behaves, wherever it goes (redis-connect/open.ts maps the rest). */
+export function verifierConnection(timeoutMs: number): RedisOptions {
+  return {
+    lazyConnect: true,
+    connectionName: 'tessera-verifier',
+    connectTimeout: timeoutMs,
+    // Fail fast while disconnected (the loop retries with backoff); never queue blocking reads
+    // to run late, nor resend a read the loop has already given up on. No commandTimeout: an
+    // XREAD BLOCK waits longer than one by design, and the loop puts its own deadline on it.
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: 0,
+  };
 }
 
 /** The entries of one stream in an XREAD reply (`null` when nothing came). */

@@ -2,6 +2,7 @@
 import { ManualClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createCore } from '../../src/core/tessera.js';
+import { policyFromConfig } from '../../src/server/policy.js';
 import { buildApp } from '../../src/server/app.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import type { Config } from '../../src/config.js';
@@ -31,7 +32,7 @@ export async function testServer(
   const config = loadConfig({ env: options.env ?? {} }, { ...FAST_ARGON2, ...options.config });
   const stores = options.stores ?? createMemoryStores();
   const clock = new ManualClock();
-  const core = await createCore({ stores, clock, config });
+  const core = await createCore({ stores, clock, policy: policyFromConfig(config) });
   const app = await buildApp({ config, core });
   return { app, core, stores, clock, config };
 }

@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import { systemClock, type Clock } from '../../src/core/clock.js';
 import { createCore } from '../../src/core/tessera.js';
+import { policyFromConfig } from '../../src/server/policy.js';
 import { buildApp } from '../../src/server/app.js';
 import { startServer } from '../../src/server/start.js';
 import { createSqlStores } from '../../src/stores/sql/index.js';
@@ -69,7 +70,11 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     if (options.heldCore) {
       const stores = await createSqlStores({ url: config.databaseUrl });
       closers.push(() => stores.close());
-      const core = await createCore({ stores, clock: options.clock ?? systemClock, config });
+      const core = await createCore({
+        stores,
+        clock: options.clock ?? systemClock,
+        policy: policyFromConfig(config),
+      });
       const app = await buildApp({ config, core });
       closers.unshift(() => app.close());
       await app.listen({ host: config.host, port: config.port });
@@ -81,7 +86,11 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
     // Opened after the server so that the server, not this core, creates the first signing key.
     const adminStores = await createSqlStores({ url: config.databaseUrl });
     closers.push(() => adminStores.close());
-    const admin = await createCore({ stores: adminStores, clock: systemClock, config });
+    const admin = await createCore({
+      stores: adminStores,
+      clock: systemClock,
+      policy: policyFromConfig(config),
+    });
     const { client, secret } = await admin.clients.create({
       name: 'interop',
       scopes: CLIENT_SCOPES,

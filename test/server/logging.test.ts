@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { ManualClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { createCore } from '../../src/core/tessera.js';
+import { policyFromConfig } from '../../src/server/policy.js';
 import { buildApp } from '../../src/server/app.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import { FAST_ARGON2 } from '../helpers/server.js';
@@ -25,7 +26,11 @@ async function logLines(env: Record<string, string>): Promise<{ msg: string; lev
     },
   });
   const config = loadConfig({ env }, FAST_ARGON2);
-  const core = await createCore({ stores: createMemoryStores(), clock: new ManualClock(), config });
+  const core = await createCore({
+    stores: createMemoryStores(),
+    clock: new ManualClock(),
+    policy: policyFromConfig(config),
+  });
   const app = await buildApp({ config, core, logger: pino({ level: 'info' }, sink) });
   await app.inject({ url: '/healthz' });
   app.log.warn('something an operator must see');

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { appendRevocationToStream, createVerifier, type Verifier } from '../../src/verify/index.js';
+import { appendRevocationToStream } from '../../src/stores/redis/revocation-stream.js';
+import { createVerifier, type Verifier } from '../../src/verify/index.js';
 import { startTcpProxy } from './tcp-proxy.js';
 import {
   eventually,

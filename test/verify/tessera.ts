@@ -9,9 +9,10 @@ import { Redis } from 'ioredis';
 import { systemClock } from '../../src/core/clock.js';
 import { toFeedEvent } from '../../src/core/revocation/feed.js';
 import { createCore } from '../../src/core/tessera.js';
+import { policyFromConfig } from '../../src/server/policy.js';
 import { buildApp } from '../../src/server/app.js';
 import { createSqlStores } from '../../src/stores/sql/index.js';
-import { appendRevocationToStream } from '../../src/verify/index.js';
+import { appendRevocationToStream } from '../../src/stores/redis/revocation-stream.js';
 import { PASSWORD } from '../helpers/server.js';
 import type { Clock } from '../../src/core/clock.js';
 import type { Config } from '../../src/config.js';
@@ -79,7 +80,11 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
     ...options.config,
   });
   const stores = await createSqlStores({ url: config.databaseUrl });
-  const core = await createCore({ stores, clock: options.clock ?? systemClock, config });
+  const core = await createCore({
+    stores,
+    clock: options.clock ?? systemClock,
+    policy: policyFromConfig(config),
+  });
   let redis: Redis | undefined;
   let unsubscribe = () => {};
   if (options.redisStream !== undefined) {

@@ -7,6 +7,9 @@
  */
 import type { Clock } from '../clock.js';
 import type { RevocationEvent, RevocationStore } from '../../stores/ports.js';
+import type { FeedEvent } from './wire.js';
+
+export type { FeedEvent };
 
 /** One reader of the pushed events (an open SSE stream). */
 export interface FeedSubscriber {
@@ -85,15 +88,6 @@ export class RevocationFeed {
       this.reading = false;
     }
   }
-}
-
-/** An event as the feed and the bus carry it: times as ISO 8601 strings (API.md conventions). */
-export interface FeedEvent {
-  seq: number;
-  kind: RevocationEvent['kind'];
-  value: string;
-  at: string;
-  expiresAt: string;
 }
 
 /** The wire form of an event. */

@@ -7,13 +7,18 @@ import { createMemoryStores } from '../../../src/stores/memory/index.js';
 import { replaceCompromisedKeys } from '../../../src/core/keys/compromise.js';
 import { activationDelayMs, jwksMaxAgeSeconds } from '../../../src/core/keys/schedule.js';
 import { createCore } from '../../../src/core/tessera.js';
+import { policyFromConfig } from '../../../src/server/policy.js';
 import { loadConfig } from '../../../src/config.js';
 import type { KeyRingOptions } from '../../../src/core/keys/keyring.js';
 import type { RevocationEvent } from '../../../src/stores/ports.js';
 
 async function testCore() {
   const config = loadConfig({ env: {}, flags: {} });
-  return createCore({ stores: createMemoryStores(), clock: new ManualClock(), config });
+  return createCore({
+    stores: createMemoryStores(),
+    clock: new ManualClock(),
+    policy: policyFromConfig(config),
+  });
 }
 
 const MINUTE = 60_000;

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { ManualClock } from '../../../src/core/clock.js';
 import { loadConfig } from '../../../src/config.js';
 import { createCore } from '../../../src/core/tessera.js';
+import { policyFromConfig } from '../../../src/server/policy.js';
 import { createMemoryStores } from '../../../src/stores/memory/index.js';
 import { FAST_ARGON2, PASSWORD } from '../../helpers/server.js';
 import type {
@@ -53,8 +54,18 @@ async function twoInstances() {
   const clock = new ManualClock();
   const bus = new LocalBus();
   const config = loadConfig({}, FAST_ARGON2);
-  const a = await createCore({ stores, clock, config, channel: bus.channel() });
-  const b = await createCore({ stores, clock, config, channel: bus.channel() });
+  const a = await createCore({
+    stores,
+    clock,
+    policy: policyFromConfig(config),
+    channel: bus.channel(),
+  });
+  const b = await createCore({
+    stores,
+    clock,
+    policy: policyFromConfig(config),
+    channel: bus.channel(),
+  });
   const user = await a.accounts.signup(
     { email: 'ada@example.com', password: PASSWORD },
     { ip: '::1' },
