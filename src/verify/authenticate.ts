@@ -7,7 +7,7 @@
  *
  * It lives in verify/ because the toolkit ships verify/ and middleware/ as one package that must
  * not pull in the server; the server already depends on verify/, never the reverse. It depends
- * only on core/errors.ts.
+ * only on core/errors.ts and the error registry beside it.
  */
 import { TesseraError } from '../core/errors.js';
 import { entryOf } from '../core/error-registry.js';
@@ -117,7 +117,10 @@ export function bearerChallenge(params: ChallengeParams): string {
   return parts.length === 0 ? 'Bearer' : `Bearer ${parts.join(', ')}`;
 }
 
-/** RFC 7235 §2.1 / RFC 9110 §5.6.4: `"` and `\` become quoted-pairs; control characters and non-ASCII become `?`. */
+/**
+ * An RFC 9110 §5.6.4 quoted-string: `"` and `\` become quoted-pairs; control characters and
+ * non-ASCII become `?` (Node refuses them in a header, and obs-text is not worth the risk).
+ */
 export function quotedString(value: string): string {
   const safe = value.replace(/[^\t\x20-\x7e]/g, '?').replace(/["\\]/g, '\\$&');
   return `"${safe}"`;
