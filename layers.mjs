@@ -25,6 +25,8 @@ export const layers = {
   base: {
     paths: [
       'core/errors',
+      'core/error-registry',
+      'core/error-docs',
       'core/clock',
       'core/random',
       'core/csrf',

@@ -1,59 +1,19 @@
 /**
  * One error hierarchy for the whole product. Every failure a caller can see has a stable `code`
- * that tests and users match on; the HTTP layer maps it to problem+json (or an OAuth error) in
- * one place and never shows a message that came from a store or a stack.
+ * that tests and users match on; core/error-registry.ts says what each code means over HTTP, and
+ * `toProblem` / `toOAuthError` below are the one mapping every HTTP answer goes through (the
+ * server's plugins and the toolkit's middleware alike). Nothing from a store or a stack reaches a
+ * client.
  */
+import { entryOf, errorCodes, errorRegistry, oauthErrorStatus } from './error-registry.js';
+import type { ErrorCode, OAuthErrorName } from './error-registry.js';
 
-/** Every code a Tessera error can carry, with the HTTP status it maps to by default. */
-export const errorStatus = {
-  invalid_request: 400,
-  malformed_json: 400,
-  invalid_email: 400,
-  weak_password: 400,
-  unauthenticated: 401,
-  invalid_credentials: 401,
-  session_expired: 401,
-  // Access-token verification failures (RFC 6750 invalid_token); see core/tokens/verify.ts.
-  token_malformed: 401,
-  token_too_large: 401,
-  token_unsupported: 401,
-  token_unknown_key: 401,
-  token_signature_invalid: 401,
-  token_expired: 401,
-  token_not_yet_valid: 401,
-  token_claim_invalid: 401,
-  token_revoked: 401,
-  // OAuth 2.0 errors (RFC 6749 §5.2, RFC 6750 §3.1); /oauth/* answers them in RFC 6749's shape.
-  invalid_grant: 400,
-  invalid_client: 401,
-  invalid_scope: 400,
-  invalid_target: 400,
-  unauthorized_client: 400,
-  unsupported_grant_type: 400,
-  unsupported_token_type: 400,
-  insufficient_scope: 403,
-  csrf: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  request_timeout: 408,
-  email_taken: 409,
-  payload_too_large: 413,
-  uri_too_long: 414,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  headers_too_large: 431,
-  internal: 500,
-  // Start-up problems: bad options, undecryptable keys. Never an HTTP answer; the CLI exits 2.
-  invalid_config: 500,
-  store_unavailable: 503,
-  // The verifier toolkit (src/verify): it fails closed when it cannot check what it must.
-  revocation_unavailable: 503,
-  jwks_unavailable: 503,
-  session_unavailable: 503,
-} as const;
+export type { ErrorCode, OAuthErrorName } from './error-registry.js';
 
-/** A stable, machine-readable error code. */
-export type ErrorCode = keyof typeof errorStatus;
+/** Every code with the HTTP status it maps to (derived from the registry). */
+export const errorStatus = Object.fromEntries(
+  errorCodes.map((code) => [code, errorRegistry[code].status]),
+) as { readonly [Code in ErrorCode]: (typeof errorRegistry)[Code]['status'] };
 
 /** Extra facts an error can carry to the HTTP layer. */
 export interface ErrorDetails {
@@ -74,11 +34,56 @@ export class TesseraError extends Error {
   ) {
     super(message);
     this.name = 'TesseraError';
-    this.status = errorStatus[code];
+    this.status = errorRegistry[code].status;
   }
 }
 
 /** True when `value` is a TesseraError (works across module copies by checking the shape). */
 export function isTesseraError(value: unknown): value is TesseraError {
   return value instanceof TesseraError;
+}
+
+/** An RFC 9457 problem details body, with our stable `code`. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  field?: string;
+}
+
+/** An RFC 6749 §5.2 error answer: its status and its body. */
+export interface OAuthErrorAnswer {
+  status: number;
+  body: { error: OAuthErrorName; error_description: string };
+}
+
+// A 5xx that is not "come back later" is a bug: its message may name internals, so it is not shown.
+function safeDetail(error: TesseraError, status: number): string {
+  return status >= 500 && status !== 503 ? 'internal error' : error.message;
+}
+
+/** The problem+json body of `error` (API.md: every /auth/* error, and the middleware's). */
+export function toProblem(error: TesseraError): Problem {
+  const entry = entryOf(error.code);
+  const problem: Problem = {
+    type: `urn:tessera:error:${error.code}`,
+    title: entry.title,
+    status: entry.status,
+    detail: safeDetail(error, entry.status),
+    code: error.code,
+  };
+  if (error.details.field !== undefined) problem.field = error.details.field;
+  return problem;
+}
+
+/** The RFC 6749 answer of `error` (API.md: every /oauth/* error). */
+export function toOAuthError(error: TesseraError): OAuthErrorAnswer {
+  const entry = entryOf(error.code);
+  const status = entry.oauthStatus ?? oauthErrorStatus[entry.oauth];
+  return {
+    status,
+    body: { error: entry.oauth, error_description: safeDetail(error, status) },
+  };
 }

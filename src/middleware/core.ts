@@ -1,17 +1,20 @@
 /**
- * What every framework adapter shares: taking the credential out of a request (bearer token,
- * session cookie, or either), checking it, checking scopes, and turning every failure into one
- * RFC 6750 / RFC 9457 answer. The adapters only move headers in and the answer out.
+ * What every framework adapter shares: checking the credential the shared authenticator
+ * (verify/authenticate.ts, also the server's) takes out of a request, checking scopes, and
+ * answering every failure through the one error mapping (core/errors.ts). The adapters only move
+ * headers in and the answer out.
  */
 import { checkCsrf } from '../core/csrf.js';
-import { TesseraError, type ErrorCode } from '../core/errors.js';
+import { TesseraError, toProblem, type ErrorCode, type Problem } from '../core/errors.js';
+import { challengeFor, credentialOf } from '../verify/authenticate.js';
 import { defaultCookieName, tesseraSessionCheck } from './session-check.js';
 import type { AccessTokenClaims } from '../core/tokens/claims.js';
+import type { Accept } from '../verify/authenticate.js';
 import type { Verifier } from '../verify/verifier.js';
 import type { SessionCheck, SessionIdentity, TesseraSessionOptions } from './session-check.js';
 
-/** Which credentials a route takes. */
-export type Accept = 'bearer' | 'session' | 'either';
+export type { Accept } from '../verify/authenticate.js';
+export { bearerToken, cookieValue } from '../verify/authenticate.js';
 
 /** Options shared by every adapter. */
 export interface AuthOptions {
@@ -44,7 +47,8 @@ export type Principal =
 /** The facts of a request the checks look at, as plain strings. */
 export interface RequestFacts {
   method: string;
-  authorization: string | undefined;
+  /** Every Authorization header: one string, or each one when it was repeated. */
+  authorization: string | readonly string[] | undefined;
   /** The raw Cookie header. */
   cookie: string | undefined;
   origin: string | undefined;
@@ -60,7 +64,7 @@ export interface AuthFailure {
   code: ErrorCode;
   headers: Record<string, string>;
   /** RFC 9457 problem details, sent as `application/problem+json`. */
-  body: { type: string; title: string; status: number; detail: string; code: ErrorCode };
+  body: Problem;
 }
 
 /** The outcome of authenticating one request. */
@@ -94,22 +98,13 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
   const realm = options.realm;
 
   const authenticate = async (facts: RequestFacts): Promise<Principal> => {
-    const useBearer =
-      accept === 'bearer' || (accept === 'either' && facts.authorization !== undefined);
-    if (useBearer) {
-      const token = bearerToken(facts.authorization);
-      const claims = await (verifier as Verifier).verify(token);
+    const credential = credentialOf(accept, facts, cookieName);
+    if (credential.kind === 'bearer') {
+      const claims = await (verifier as Verifier).verify(credential.token);
       const scopes = claims.scope?.split(' ').filter(Boolean) ?? [];
       return { via: 'bearer', subject: claims.sub, scopes, claims };
     }
-    const value = cookieValue(facts.cookie, cookieName);
-    if (value === undefined) {
-      throw new TesseraError(
-        'unauthenticated',
-        accept === 'either' ? 'no access token or session cookie' : 'no session cookie',
-      );
-    }
-    const session = await checkSession(sessionCheck as SessionCheck, value);
+    const session = await checkSession(sessionCheck as SessionCheck, credential.value);
     if (session === undefined)
       throw new TesseraError('session_expired', 'the session is not valid');
     if (csrf) {
@@ -167,42 +162,18 @@ async function checkSession(
   }
 }
 
-/** RFC 6750 §2.1: `Bearer <b64token>`, nothing else. */
-export function bearerToken(authorization: string | undefined): string {
-  if (authorization === undefined) throw new TesseraError('unauthenticated', 'no access token');
-  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization);
-  if (!match?.[1])
-    throw new TesseraError('token_malformed', 'the Authorization header is not "Bearer <token>"');
-  return match[1];
-}
-
-/** The value of cookie `name` in a Cookie header (the first, as browsers send the most specific first). */
-export function cookieValue(header: string | undefined, name: string): string | undefined {
-  if (header === undefined) return undefined;
-  for (const pair of header.split(';')) {
-    const eq = pair.indexOf('=');
-    if (eq === -1 || pair.slice(0, eq).trim() !== name) continue;
-    let value = pair.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2)
-      value = value.slice(1, -1);
-    try {
-      value = decodeURIComponent(value);
-    } catch {
-      return undefined;
-    }
-    return value === '' ? undefined : value;
-  }
-  return undefined;
-}
-
-/** Reads the facts from Node-style headers (node:http, Express, Fastify). */
+/**
+ * Reads the facts from Node-style headers (node:http, Express, Fastify). Node keeps only the
+ * first of repeated Authorization headers in `headers`; pass `headersDistinct` to see them all.
+ */
 export function factsFromHeaders(
   method: string,
   headers: Record<string, string | string[] | undefined>,
+  headersDistinct?: Record<string, string[] | undefined>,
 ): RequestFacts {
   return {
     method,
-    authorization: single(headers.authorization),
+    authorization: headersDistinct?.authorization ?? single(headers.authorization),
     cookie: Array.isArray(headers.cookie) ? headers.cookie.join('; ') : headers.cookie,
     origin: single(headers.origin),
     fetchSite: single(headers['sec-fetch-site']),
@@ -215,15 +186,6 @@ function single(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-const titles: Partial<Record<ErrorCode, string>> = {
-  unauthenticated: 'Authentication required',
-  insufficient_scope: 'Insufficient scope',
-  csrf: 'Cross-site request refused',
-  revocation_unavailable: 'Service unavailable',
-  jwks_unavailable: 'Service unavailable',
-  session_unavailable: 'Service unavailable',
-};
-
 /** Maps any failure to its answer; unknown errors become a bare 500, never a leak. */
 export function failureOf(
   error: unknown,
@@ -231,46 +193,13 @@ export function failureOf(
 ): AuthFailure {
   const known =
     error instanceof TesseraError ? error : new TesseraError('internal', 'internal error');
-  const { code, status } = known;
   const headers: Record<string, string> = {};
-  const bearer = context.accept !== 'session';
-  if (status === 401 && bearer) {
-    // RFC 6750 §3.1 and API.md: every 401 tells the client a bearer token would do.
-    headers['www-authenticate'] = challenge(context.realm, {
-      error: 'invalid_token',
-      error_description: known.message,
-    });
-  } else if (code === 'insufficient_scope' && bearer) {
-    headers['www-authenticate'] = challenge(context.realm, {
-      error: 'insufficient_scope',
-      error_description: known.message,
-      scope: context.required.join(' '),
-    });
-  } else if (status === 503) {
-    headers['retry-after'] = String(retryAfterSeconds);
-  }
-  const detail = status >= 500 && status !== 503 ? 'internal error' : known.message;
-  return {
-    status,
-    code,
-    headers,
-    body: {
-      type: `urn:tessera:error:${code}`,
-      title: titles[code] ?? code.replaceAll('_', ' '),
-      status,
-      detail,
-      code,
-    },
-  };
-}
-
-/** A `Bearer` challenge; values keep only what RFC 6750 §3 allows inside quotes. */
-function challenge(realm: string | undefined, params: Record<string, string>): string {
-  const all = realm === undefined ? params : { realm, ...params };
-  const parts = Object.entries(all).map(([key, value]) => `${key}="${quoted(value)}"`);
-  return `Bearer ${parts.join(', ')}`;
-}
-
-function quoted(value: string): string {
-  return value.replace(/["\\]/g, "'").replace(/[^\x20-\x7e]/g, '?');
+  // A session-only route has no scheme to offer: a cookie cannot be asked for by a challenge.
+  const challenge =
+    context.accept === 'session'
+      ? undefined
+      : challengeFor(known, { realm: context.realm, scopes: context.required });
+  if (challenge !== undefined) headers['www-authenticate'] = challenge;
+  else if (known.status === 503) headers['retry-after'] = String(retryAfterSeconds);
+  return { status: known.status, code: known.code, headers, body: toProblem(known) };
 }

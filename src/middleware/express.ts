@@ -17,7 +17,7 @@ export type { AuthFailure, AuthOptions, Principal } from './core.js';
 export function tesseraAuth(options: AuthOptions): RequestHandler {
   const authenticate = createAuthenticator(options);
   return (req: Request, res: Response, next: NextFunction) => {
-    authenticate(factsFromHeaders(req.method, req.headers)).then((outcome) => {
+    authenticate(factsFromHeaders(req.method, req.headers, req.headersDistinct)).then((outcome) => {
       if (outcome.ok) {
         res.locals.auth = outcome.principal;
         next();

@@ -31,7 +31,9 @@ declare module 'fastify' {
 export function tesseraAuthHook(options: AuthOptions): onRequestAsyncHookHandler {
   const authenticate = createAuthenticator(options);
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const outcome = await authenticate(factsFromHeaders(request.method, request.headers));
+    const outcome = await authenticate(
+      factsFromHeaders(request.method, request.headers, request.raw.headersDistinct),
+    );
     if (outcome.ok) {
       request.auth = outcome.principal;
       return;

@@ -20,7 +20,8 @@ export function createAuthenticate(
   options: AuthOptions,
 ): (req: IncomingMessage) => Promise<AuthOutcome> {
   const authenticator = createAuthenticator(options);
-  return (req) => authenticator(factsFromHeaders(req.method ?? 'GET', req.headers));
+  return (req) =>
+    authenticator(factsFromHeaders(req.method ?? 'GET', req.headers, req.headersDistinct));
 }
 
 /** Sends a failure as `application/problem+json` with its status and headers. */

@@ -1,10 +1,13 @@
 /**
  * Authentication of requests: by session cookie (with the CSRF rules that come with it), by
- * bearer access token (RFC 6750), or either. Routes ask with pre-handlers; the checks themselves
- * live in core.
+ * bearer access token (RFC 6750), or either. Routes ask with pre-handlers; which credential a
+ * request presents and the challenge of a refusal come from the authenticator the toolkit's
+ * middleware uses too (verify/authenticate.ts); the checks themselves live in core.
  */
 import { checkCsrf, checkOrigin } from '../../core/csrf.js';
 import { TesseraError } from '../../core/errors.js';
+import { challengeFor, credentialOf } from '../../verify/authenticate.js';
+import type { Accept, Credential } from '../../verify/authenticate.js';
 import type { Core } from '../../core/tessera.js';
 import type { ValidSession } from '../../core/sessions/sessions.js';
 import type { UserRecord } from '../../stores/ports.js';
@@ -43,14 +46,19 @@ export function csrfInput(request: FastifyRequest, allowedOrigins: readonly stri
   };
 }
 
-/** RFC 6750 §2.1: `Authorization: Bearer <token>`; undefined when there is no such header. */
-export function bearerToken(request: FastifyRequest): string | undefined {
-  const value = request.headers.authorization;
-  if (value === undefined) return undefined;
-  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(value);
-  if (!match?.[1])
-    throw new TesseraError('token_malformed', 'the Authorization header is not "Bearer <token>"');
-  return match[1];
+/** The credential `request` presents for a route that takes `accept`. */
+function credential(request: FastifyRequest, accept: Accept, cookieName: string): Credential {
+  // Node keeps only the first of repeated Authorization headers in `headers`; the authenticator
+  // refuses two, so it is shown them all (an injected request has no headersDistinct).
+  const distinct = (request.raw as Partial<typeof request.raw>).headersDistinct;
+  return credentialOf(
+    accept,
+    {
+      authorization: distinct?.authorization ?? request.headers.authorization,
+      cookie: request.headers.cookie,
+    },
+    cookieName,
+  );
 }
 
 /** Pre-handlers that authenticate requests. */
@@ -60,9 +68,11 @@ export function authenticators(
   allowedOrigins: readonly string[],
   audience: string,
 ) {
-  async function bySession(request: FastifyRequest, reply: FastifyReply): Promise<Principal> {
-    const secret = cookie.read(request);
-    if (secret === undefined) throw new TesseraError('unauthenticated', 'no session cookie');
+  async function bySession(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    secret: string,
+  ): Promise<Principal> {
     let valid: ValidSession;
     try {
       valid = await core.sessions.validate(secret);
@@ -90,9 +100,20 @@ export function authenticators(
     return { user, via: 'bearer', scopes: claims.scope?.split(' ').filter(Boolean) ?? [] };
   }
 
+  async function byCredential(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    accept: Accept,
+  ): Promise<Principal> {
+    const presented = credential(request, accept, cookie.name);
+    return presented.kind === 'bearer'
+      ? byBearer(presented.token)
+      : bySession(request, reply, presented.value);
+  }
+
   /** Requires a valid session cookie, and the CSRF token on unsafe methods. */
   const requireSession: onRequestAsyncHookHandler = async (request, reply) => {
-    request.principal = await bySession(request, reply);
+    request.principal = await byCredential(request, reply, 'session');
   };
 
   /**
@@ -101,18 +122,11 @@ export function authenticators(
    */
   const requireUser: onRequestAsyncHookHandler = async (request, reply) => {
     try {
-      const token = bearerToken(request);
-      request.principal =
-        token === undefined ? await bySession(request, reply) : await byBearer(token);
+      request.principal = await byCredential(request, reply, 'either');
     } catch (error) {
-      if (error instanceof TesseraError && error.status === 401) {
-        // RFC 6750 §3 (and API.md): every 401 here tells the client a bearer token would do.
-        const description = error.message.replaceAll('"', "'");
-        void reply.header(
-          'WWW-Authenticate',
-          `Bearer error="invalid_token", error_description="${description}"`,
-        );
-      }
+      // RFC 6750 §3 (and API.md): every 401 here tells the client a bearer token would do.
+      const challenge = error instanceof TesseraError ? challengeFor(error) : undefined;
+      if (challenge !== undefined) void reply.header('WWW-Authenticate', challenge);
       throw error;
     }
   };

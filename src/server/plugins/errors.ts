@@ -1,31 +1,12 @@
 /**
- * The one place errors become HTTP answers: RFC 9457 problem details with a stable `code`.
- * Nothing from a store or a stack trace reaches the client; unknown failures are logged and
- * answered with a bare 500.
+ * Fastify's adapter to the one error mapping (core/errors.ts `toProblem`): turns whatever a
+ * route or Fastify threw into a TesseraError and sends its RFC 9457 problem details. Nothing
+ * from a store or a stack trace reaches the client; unknown failures are logged and answered
+ * with a bare 500.
  */
-import { TesseraError, errorStatus } from '../../core/errors.js';
+import { TesseraError, toProblem } from '../../core/errors.js';
 import type { ErrorCode } from '../../core/errors.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
-/** The problem+json body. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: ErrorCode;
-  field?: string;
-}
-
-const TITLES: Partial<Record<ErrorCode, string>> = {
-  invalid_request: 'Invalid request',
-  malformed_json: 'Malformed JSON',
-  unauthenticated: 'Authentication required',
-  csrf: 'Cross-site request refused',
-  rate_limited: 'Too many requests',
-  internal: 'Internal error',
-  store_unavailable: 'Service unavailable',
-};
 
 // Fastify's own failures of body parsing and validation, mapped to our codes.
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -75,25 +56,12 @@ function describe(code: ErrorCode): string {
   }
 }
 
-/** Builds the problem+json body for an error. */
-export function problemOf(error: TesseraError): Problem {
-  const problem: Problem = {
-    type: `urn:tessera:error:${error.code}`,
-    title: TITLES[error.code] ?? error.code.replaceAll('_', ' '),
-    status: errorStatus[error.code],
-    detail: error.message,
-    code: error.code,
-  };
-  if (error.details.field !== undefined) problem.field = error.details.field;
-  return problem;
-}
-
 /** Sends `error` as problem+json, with `Retry-After` for rate limits. */
 export function sendProblem(reply: FastifyReply, error: TesseraError): FastifyReply {
   if (error.details.retryAfterSeconds !== undefined) {
     void reply.header('Retry-After', String(error.details.retryAfterSeconds));
   }
-  return reply.code(error.status).type('application/problem+json').send(problemOf(error));
+  return reply.code(error.status).type('application/problem+json').send(toProblem(error));
 }
 
 /** Installs the error and not-found handlers on `app`. */

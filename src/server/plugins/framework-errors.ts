@@ -6,8 +6,8 @@
  * shapes as every other error and never quote the request back.
  */
 import { STATUS_CODES } from 'node:http';
-import { TesseraError } from '../../core/errors.js';
-import { problemOf, sendProblem, toTesseraError } from './errors.js';
+import { TesseraError, toProblem } from '../../core/errors.js';
+import { sendProblem, toTesseraError } from './errors.js';
 import { sendOAuthError } from './oauth-errors.js';
 import type { ConnectionError, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
@@ -51,7 +51,7 @@ function parserError(error: ConnectionError): TesseraError {
 }
 
 function rawProblem(error: TesseraError): string {
-  const body = JSON.stringify(problemOf(error));
+  const body = JSON.stringify(toProblem(error));
   return [
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}`,
     'Content-Type: application/problem+json; charset=utf-8',
