@@ -6,7 +6,7 @@
  * counts and ignores it) so that a newer server does not wedge an older verifier's feed.
  */
 import { TesseraError } from '../core/errors.js';
-import type { FeedEvent } from '../core/revocation/feed.js';
+import type { FeedEvent } from '../core/revocation/wire.js';
 
 export type { FeedEvent };
 

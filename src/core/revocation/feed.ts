@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { RevocationEvent, RevocationStore } from '../../stores/ports.js';
+import type { FeedEvent } from './wire.js';
 
 /** One reader of the pushed events (an open SSE stream). */
 export interface FeedSubscriber {
@@ -87,14 +88,7 @@ export class RevocationFeed {
   }
 }
 
-/** An event as the feed and the bus carry it: times as ISO 8601 strings (API.md conventions). */
-export interface FeedEvent {
-  seq: number;
-  kind: RevocationEvent['kind'];
-  value: string;
-  at: string;
-  expiresAt: string;
-}
+export type { FeedEvent };
 
 /** The wire form of an event. */
 export function toFeedEvent(event: RevocationEvent): FeedEvent {
