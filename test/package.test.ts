@@ -239,6 +239,27 @@ describe('two packages from one source tree', () => {
     assert.ok(packages.some((entry) => entry.specifier === 'ioredis' && entry.kind === 'dynamic'));
   });
 
+  it("tsc's own program for the toolkit build holds exactly the walked closure", () => {
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      join(ROOT, 'packages/tessera-verify/tsconfig.build.json'),
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (diagnostic) =>
+          assert.fail(String(diagnostic.messageText)),
+      },
+    );
+    assert.ok(parsed);
+    const program = ts.createProgram(parsed.fileNames, { ...parsed.options, noEmit: true });
+    const src = join(ROOT, 'src');
+    const compiled = program
+      .getSourceFiles()
+      .map((file) => relative(src, file.fileName).split(sep).join('/'))
+      .filter((file) => !file.startsWith('..'))
+      .sort();
+    assert.deepEqual(compiled, closure(toolkitEntries).files);
+  });
+
   it('the server package declares every package its closure imports', () => {
     const { packages } = closure(['index.ts', 'cli/main.ts']);
     const declared = Object.keys(auth.dependencies ?? {});
