@@ -1,6 +1,7 @@
-// tessera: the server as a library — build the core over stores of your choice and serve it, or
-// embed the Fastify app in your own. Verifiers and middleware live in the subpath entries
-// (tessera/verify, tessera/fastify, tessera/express, tessera/hono, tessera/node).
+// tessera-auth: the server as a library — build the core over stores of your choice and serve
+// it, or embed the Fastify app in your own. The verifier and its middleware are the other package,
+// tessera-verify (and tessera-verify/fastify, /express, /hono, /node), built from src/verify and
+// src/middleware.
 export { loadConfig, options as configOptions, type Config, type ConfigSources } from './config.js';
 export { TesseraError, isTesseraError, errorStatus, type ErrorCode } from './core/errors.js';
 export { systemClock, ManualClock, type Clock } from './core/clock.js';

@@ -8,7 +8,7 @@
  * own origin and comes back with every `/api` request, and no CORS is needed. In production a
  * reverse proxy routing `/auth/*` to Tessera does the same without code (see README.md).
  *
- * A real app imports `tessera/express`; the example imports the sources.
+ * A real app imports `tessera-verify/express`; the example imports the sources.
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';

@@ -4,7 +4,7 @@
  * from its feed — so no request waits on Tessera, and a revoked token is refused within
  * milliseconds of the revocation.
  *
- * A real app imports `tessera/verify` and `tessera/fastify`; the example imports the sources.
+ * A real app imports `tessera-verify` and `tessera-verify/fastify`; the example imports the sources.
  */
 import { fastify } from 'fastify';
 import { tesseraAuth } from '../../src/middleware/fastify.js';

@@ -4,7 +4,7 @@
  * revoked at Tessera — by the user's logout, a password change, an admin — is refused here
  * within milliseconds, although the worker never calls Tessera per request.
  *
- * A real app imports `tessera/verify` and `tessera/node`; the example imports the sources.
+ * A real app imports `tessera-verify` and `tessera-verify/node`; the example imports the sources.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

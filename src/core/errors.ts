@@ -23,6 +23,11 @@ export interface ErrorDetails {
   field?: string;
 }
 
+// The brand every TesseraError carries, registered globally: the server (tessera-auth) and the
+// toolkit (tessera-verify) each ship their own compiled copy of this class, and an app that runs
+// both in one process must still recognise the other copy's errors.
+const brand = Symbol.for('tessera.error');
+
 /** The one error class of Tessera: a code, a human message safe to show, and a status. */
 export class TesseraError extends Error {
   readonly status: number;
@@ -36,11 +41,23 @@ export class TesseraError extends Error {
     this.name = 'TesseraError';
     this.status = errorRegistry[code].status;
   }
-}
 
-/** True when `value` is a TesseraError (works across module copies by checking the shape). */
+  /**
+   * `error instanceof TesseraError` is true for an error of any copy of this class (by its
+   * brand); for subclasses it stays the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this === TesseraError) return isTesseraError(value);
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+}
+Object.defineProperty(TesseraError.prototype, brand, { value: true });
+
+/** True when `value` is a TesseraError of any copy of this module (it checks the brand). */
 export function isTesseraError(value: unknown): value is TesseraError {
-  return value instanceof TesseraError;
+  return (
+    typeof value === 'object' && value !== null && (value as { [brand]?: unknown })[brand] === true
+  );
 }
 
 /** An RFC 9457 problem details body, with our stable `code`. */

@@ -1,7 +1,8 @@
 /**
- * Express (`tessera/express`): `tesseraAuth(options)` is a middleware that lets authenticated
- * requests through with the caller in `res.locals.auth` (read it with `authOf(res)`), and answers
- * every other request itself. Express is only imported as types: no runtime dependency.
+ * Express (`tessera-verify/express`): `tesseraAuth(options)` is a middleware that lets
+ * authenticated requests through with the caller in `res.locals.auth` (read it with
+ * `authOf(res)`), and answers every other request itself. Express is only imported as types: no
+ * runtime dependency.
  *
  *   app.get('/reports', tesseraAuth({ verifier, scopes: ['reports:read'] }), (req, res) => {
  *     res.json({ for: authOf(res).subject });

@@ -1,7 +1,7 @@
 /**
- * Fastify (`tessera/fastify`): the `tesseraAuth` plugin protects every route of the scope it is
- * registered in, and `tesseraAuthHook(options)` protects a single route as its `onRequest`. The
- * caller is `request.auth`. Fastify is only imported as types.
+ * Fastify (`tessera-verify/fastify`): the `tesseraAuth` plugin protects every route of the scope
+ * it is registered in, and `tesseraAuthHook(options)` protects a single route as its
+ * `onRequest`. The caller is `request.auth`. Fastify is only imported as types.
  *
  *   await app.register(async (api) => {
  *     await api.register(tesseraAuth, { verifier, scopes: ['reports:read'] });
@@ -22,7 +22,7 @@ export type { AuthFailure, AuthOptions, Principal } from './core.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The caller, set by tessera/fastify on requests it let through. */
+    /** The caller, set by tessera-verify/fastify on requests it let through. */
     auth: Principal | null;
   }
 }

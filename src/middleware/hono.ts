@@ -1,6 +1,6 @@
 /**
- * Hono (`tessera/hono`): `tesseraAuth(options)` is a middleware that sets `c.get('auth')` and
- * answers refused requests itself. Hono is only imported as types.
+ * Hono (`tessera-verify/hono`): `tesseraAuth(options)` is a middleware that sets `c.get('auth')`
+ * and answers refused requests itself. Hono is only imported as types.
  *
  *   app.use('/reports/*', tesseraAuth({ verifier, scopes: ['reports:read'] }));
  *   app.get('/reports', (c) => c.json({ for: c.get('auth').subject }));

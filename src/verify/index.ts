@@ -1,4 +1,4 @@
-// tessera/verify: the resource-server toolkit (API.md "Library surface that is fixed").
+// tessera-verify: the resource-server toolkit (API.md "Library surface that is fixed").
 export {
   createVerifier,
   defaultMaxStalenessMs,

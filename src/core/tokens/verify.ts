@@ -1,5 +1,5 @@
 /**
- * The one access-token verifier, shared by the server and the `tessera/verify` toolkit. It runs
+ * The one access-token verifier, shared by the server and the `tessera-verify` toolkit. It runs
  * straight over node:crypto with keys prepared once, and it fails closed: every input that is
  * not a valid access token — whatever its shape — ends in a TesseraError with a token_* code.
  *
