@@ -70,6 +70,7 @@ if (await postgresAnswers()) {
           { name: '0003_refresh_family_secret' },
           { name: '0004_key_schedule' },
           { name: '0005_bus' },
+          { name: '0006_client_grants' },
         ]);
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);
@@ -90,6 +91,7 @@ if (await postgresAnswers()) {
           { name: '0003_refresh_family_secret' },
           { name: '0004_key_schedule' },
           { name: '0005_bus' },
+          { name: '0006_client_grants' },
         ]);
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);

@@ -8,6 +8,10 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { initial } from '../../src/stores/sql/migrations/0001_initial.js';
 import { tokens } from '../../src/stores/sql/migrations/0002_tokens.js';
+import { refreshFamilySecret } from '../../src/stores/sql/migrations/0003_refresh_family_secret.js';
+import { keySchedule } from '../../src/stores/sql/migrations/0004_key_schedule.js';
+import { bus } from '../../src/stores/sql/migrations/0005_bus.js';
+import { sqliteCapabilities } from '../../src/stores/sql/dialects/sqlite.js';
 import { createSqlStores } from '../../src/stores/sql/index.js';
 import { storeContract } from './contract.js';
 
@@ -62,6 +66,7 @@ void describe('sqlite file', () => {
         { name: '0003_refresh_family_secret' },
         { name: '0004_key_schedule' },
         { name: '0005_bus' },
+        { name: '0006_client_grants' },
       ]);
     } finally {
       database.close();
@@ -109,7 +114,10 @@ void describe('sqlite file', () => {
     const migrator = new Migrator({
       db: old,
       provider: {
-        getMigrations: async () => ({ '0001_initial': initial, '0002_tokens': tokens('sqlite') }),
+        getMigrations: async () => ({
+          '0001_initial': initial,
+          '0002_tokens': tokens(sqliteCapabilities),
+        }),
       },
     });
     assert.equal((await migrator.migrateToLatest()).error, undefined);
@@ -139,6 +147,48 @@ void describe('sqlite file', () => {
         revokedAt: null,
         revokedReason: null,
       });
+    } finally {
+      await upgraded.close();
+    }
+  });
+
+  void it('clients from before 0006 keep the grants they could use', async () => {
+    const path = join(dir, 'upgrade-0006.db');
+    const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SQLite(path) }) });
+    const migrator = new Migrator({
+      db: old,
+      provider: {
+        getMigrations: async () => ({
+          '0001_initial': initial,
+          '0002_tokens': tokens(sqliteCapabilities),
+          '0003_refresh_family_secret': refreshFamilySecret,
+          '0004_key_schedule': keySchedule(sqliteCapabilities),
+          '0005_bus': bus(sqliteCapabilities),
+        }),
+      },
+    });
+    assert.equal((await migrator.migrateToLatest()).error, undefined);
+    await sql`insert into clients (id, secret_hash, name, scopes, audiences, first_party, created_at)
+      values ('tessera', null, 'first party', '[]', '[]', 1, 1),
+             ('client_a', 'hash', 'integration', '[]', '[]', 0, 2)`.execute(old);
+    await old.destroy();
+
+    const upgraded = await createSqlStores({ url: `sqlite:${path}` });
+    try {
+      assert.deepEqual(await upgraded.clients.findById('tessera'), {
+        id: 'tessera',
+        secretHash: null,
+        name: 'first party',
+        scopes: [],
+        audiences: [],
+        grants: ['refresh_token'],
+        firstParty: true,
+        createdAt: 1,
+      });
+      assert.deepEqual((await upgraded.clients.findById('client_a'))?.grants, [
+        'client_credentials',
+        'refresh_token',
+      ]);
     } finally {
       await upgraded.close();
     }
