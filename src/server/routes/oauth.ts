@@ -171,7 +171,7 @@ async function tokenClient(
   }
   if (presented === undefined) return undefined;
   const client = await clients.find(presented.id);
-  if (client?.secretHash !== null) {
+  if (client === undefined || client.secretHash !== null) {
     throw new TesseraError('invalid_client', 'client authentication is required');
   }
   return client;

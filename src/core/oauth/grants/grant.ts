@@ -20,7 +20,8 @@ export interface GrantRequest {
   /**
    * The client: authenticated by its secret, or a public client naming itself by client_id;
    * already checked against `Grant.clientKinds` and its own grants. Undefined only for a grant
-   * whose client authentication is `optional`, when the request named no client.
+   * whose client authentication is `optional`, when the request named no client: a grant that
+   * needs a client but takes public ones (authorization_code) answers `invalid_client` then.
    */
   client: ClientRecord | undefined;
 }
