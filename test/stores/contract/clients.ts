@@ -51,7 +51,7 @@ export function clientRules(rule: Rule): void {
     });
     await clients.insert(client);
     assert.deepEqual((await clients.findById(client.id))?.grants, client.grants);
-    const none = aClient({ grants: [] });
+    const none = aClient({ grants: [], createdAt: t0 + 1 });
     await clients.insert(none);
     assert.deepEqual((await clients.findById(none.id))?.grants, []);
     assert.deepEqual(
