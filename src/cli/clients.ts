@@ -6,6 +6,9 @@ import type { ParsedArgs } from './args.js';
 /** The flags of `tessera clients`. */
 export const clientFlags = ['name', 'scope', 'audience'];
 
+/** The repeatable flags of `tessera clients`. */
+export const clientListFlags = ['grant'];
+
 const words = (value: string | undefined) => (value ?? '').split(' ').filter(Boolean);
 
 /** `tessera clients create|list|delete`: OAuth clients of the configured database. */
@@ -23,12 +26,15 @@ export async function clients(
       if (!name)
         throw new TesseraError(
           'invalid_request',
-          'usage: tessera clients create --name NAME [--scope "a b"] [--audience "x y"] [--json]',
+          'usage: tessera clients create --name NAME [--scope "a b"] [--audience "x y"] [--grant TYPE]... [--json]',
         );
+      // Without --grant the client gets the default grants (core/clients/clients.ts).
+      const grants = args.lists.grant;
       const { client, secret } = await core.clients.create({
         name,
         scopes: words(args.flags.scope),
         audiences: words(args.flags.audience),
+        ...(grants === undefined ? {} : { grants }),
       });
       print(
         { client_id: client.id, client_secret: secret },
@@ -42,13 +48,17 @@ export async function clients(
         name: client.name,
         scopes: client.scopes,
         audiences: client.audiences,
+        grants: client.grants,
         first_party: client.firstParty,
         created_at: new Date(client.createdAt).toISOString(),
       }));
       print(
         list,
         list
-          .map((c) => `${c.client_id}  ${c.name}  scopes: ${c.scopes.join(' ') || '-'}`)
+          .map(
+            (c) =>
+              `${c.client_id}  ${c.name}  scopes: ${c.scopes.join(' ') || '-'}  grants: ${c.grants.join(' ') || '-'}`,
+          )
           .join('\n'),
       );
       return;

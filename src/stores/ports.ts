@@ -157,6 +157,8 @@ export interface ClientRecord {
   scopes: string[];
   /** Audiences the client may ask tokens for. */
   audiences: string[];
+  /** The grant_type values the client may use at the token endpoint (RFC 6749 §5.2). */
+  grants: string[];
   firstParty: boolean;
   createdAt: number;
 }

@@ -46,6 +46,44 @@ describe('tessera clients and keys', () => {
     assert.ok(!after.some((client) => client.client_id === created.client_id));
   });
 
+  it('clients create --grant (repeatable) registers those grants alone; without it, the default ones', async () => {
+    type Listed = { client_id: string; grants: string[] }[];
+    const only = JSON.parse(
+      await tessera(
+        'clients',
+        'create',
+        '--name',
+        'cron',
+        '--grant',
+        'client_credentials',
+        '--json',
+      ),
+    );
+    const both = JSON.parse(
+      await tessera(
+        'clients',
+        'create',
+        '--name',
+        'both',
+        '--grant',
+        'refresh_token',
+        '--grant',
+        'client_credentials',
+        '--json',
+      ),
+    );
+    const plain = JSON.parse(await tessera('clients', 'create', '--name', 'plain', '--json'));
+    const list = JSON.parse(await tessera('clients', 'list', '--json')) as Listed;
+    const grantsOf = (id: string) => list.find((client) => client.client_id === id)?.grants;
+    assert.deepEqual(grantsOf(only.client_id), ['client_credentials']);
+    assert.deepEqual(grantsOf(both.client_id), ['refresh_token', 'client_credentials']);
+    assert.deepEqual(grantsOf(plain.client_id), ['client_credentials', 'refresh_token']);
+    await assert.rejects(
+      tessera('clients', 'create', '--name', 'bad', '--grant', 'password', '--json'),
+      (error: { stderr?: string }) => /cannot use "password"/.test(error.stderr ?? ''),
+    );
+  });
+
   it('keys rotate publishes a next key that signs later; a second rotate changes nothing', async () => {
     type Listed = { kid: string; state: string; activatesAt: number; createdAt: number }[];
     const before = JSON.parse(await tessera('keys', 'list', '--json')) as Listed;

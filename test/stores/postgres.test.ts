@@ -1,10 +1,17 @@
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { TesseraError } from '../../src/core/errors.js';
 import type { Stores } from '../../src/stores/ports.js';
 import { createSqlStores } from '../../src/stores/sql/index.js';
+import { postgresCapabilities } from '../../src/stores/sql/dialects/postgres.js';
+import { initial } from '../../src/stores/sql/migrations/0001_initial.js';
+import { tokens } from '../../src/stores/sql/migrations/0002_tokens.js';
+import { refreshFamilySecret } from '../../src/stores/sql/migrations/0003_refresh_family_secret.js';
+import { keySchedule } from '../../src/stores/sql/migrations/0004_key_schedule.js';
+import { bus } from '../../src/stores/sql/migrations/0005_bus.js';
 import { storeContract } from './contract.js';
 import { onCI } from '../helpers/ci.js';
 
@@ -71,6 +78,7 @@ if (await postgresAnswers()) {
           { name: '0003_refresh_family_secret' },
           { name: '0004_key_schedule' },
           { name: '0005_bus' },
+          { name: '0006_client_grants' },
         ]);
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);
@@ -91,8 +99,52 @@ if (await postgresAnswers()) {
           { name: '0003_refresh_family_secret' },
           { name: '0004_key_schedule' },
           { name: '0005_bus' },
+          { name: '0006_client_grants' },
         ]);
       } finally {
+        await admin.query(`drop schema if exists ${schema} cascade`);
+      }
+    });
+
+    void it('clients from before 0006 keep the grants they could use', async () => {
+      const schema = freshSchema();
+      await admin.query(`create schema ${schema}`);
+      const old = new Kysely<unknown>({
+        dialect: new PostgresDialect({
+          pool: new pg.Pool({ connectionString: url, options: `-c search_path=${schema}` }),
+        }),
+      });
+      try {
+        const migrator = new Migrator({
+          db: old,
+          migrationTableSchema: schema,
+          provider: {
+            getMigrations: async () => ({
+              '0001_initial': initial,
+              '0002_tokens': tokens(postgresCapabilities),
+              '0003_refresh_family_secret': refreshFamilySecret,
+              '0004_key_schedule': keySchedule(postgresCapabilities),
+              '0005_bus': bus(postgresCapabilities),
+            }),
+          },
+        });
+        assert.equal((await migrator.migrateToLatest()).error, undefined);
+        await admin.query(`insert into ${schema}.clients
+          (id, secret_hash, name, scopes, audiences, first_party, created_at)
+          values ('tessera', null, 'first party', '[]', '[]', 1, 1),
+                 ('client_a', 'hash', 'integration', '[]', '[]', 0, 2)`);
+        const upgraded = await createSqlStores({ url, schema });
+        try {
+          assert.deepEqual((await upgraded.clients.findById('tessera'))?.grants, ['refresh_token']);
+          assert.deepEqual((await upgraded.clients.findById('client_a'))?.grants, [
+            'client_credentials',
+            'refresh_token',
+          ]);
+        } finally {
+          await upgraded.close();
+        }
+      } finally {
+        await old.destroy();
         await admin.query(`drop schema if exists ${schema} cascade`);
       }
     });

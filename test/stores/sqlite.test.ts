@@ -11,6 +11,10 @@ import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { openDatabase } from '../../src/stores/sql/connect.js';
 import { initial } from '../../src/stores/sql/migrations/0001_initial.js';
 import { tokens } from '../../src/stores/sql/migrations/0002_tokens.js';
+import { refreshFamilySecret } from '../../src/stores/sql/migrations/0003_refresh_family_secret.js';
+import { keySchedule } from '../../src/stores/sql/migrations/0004_key_schedule.js';
+import { bus } from '../../src/stores/sql/migrations/0005_bus.js';
+import { sqliteCapabilities } from '../../src/stores/sql/dialects/sqlite.js';
 import { createSqlStores } from '../../src/stores/sql/index.js';
 import {
   SQLITE_DRIVER_ENV,
@@ -141,6 +145,7 @@ for (const driver of drivers) {
           { name: '0003_refresh_family_secret' },
           { name: '0004_key_schedule' },
           { name: '0005_bus' },
+          { name: '0006_client_grants' },
         ]);
       } finally {
         database.close();
@@ -194,7 +199,10 @@ for (const driver of drivers) {
       const migrator = new Migrator({
         db: old,
         provider: {
-          getMigrations: async () => ({ '0001_initial': initial, '0002_tokens': tokens('sqlite') }),
+          getMigrations: async () => ({
+            '0001_initial': initial,
+            '0002_tokens': tokens(sqliteCapabilities),
+          }),
         },
       });
       assert.equal((await migrator.migrateToLatest()).error, undefined);
@@ -224,6 +232,50 @@ for (const driver of drivers) {
           revokedAt: null,
           revokedReason: null,
         });
+      } finally {
+        await upgraded.close();
+      }
+    });
+
+    void it('clients from before 0006 keep the grants they could use', async () => {
+      const path = file('upgrade-0006');
+      const old = new Kysely<unknown>({
+        dialect: new SqliteDialect({ database: driver.open(path) }),
+      });
+      const migrator = new Migrator({
+        db: old,
+        provider: {
+          getMigrations: async () => ({
+            '0001_initial': initial,
+            '0002_tokens': tokens(sqliteCapabilities),
+            '0003_refresh_family_secret': refreshFamilySecret,
+            '0004_key_schedule': keySchedule(sqliteCapabilities),
+            '0005_bus': bus(sqliteCapabilities),
+          }),
+        },
+      });
+      assert.equal((await migrator.migrateToLatest()).error, undefined);
+      await sql`insert into clients (id, secret_hash, name, scopes, audiences, first_party, created_at)
+        values ('tessera', null, 'first party', '[]', '[]', 1, 1),
+               ('client_a', 'hash', 'integration', '[]', '[]', 0, 2)`.execute(old);
+      await old.destroy();
+
+      const upgraded = await createSqlStores({ url: `sqlite:${path}`, sqliteDriver });
+      try {
+        assert.deepEqual(await upgraded.clients.findById('tessera'), {
+          id: 'tessera',
+          secretHash: null,
+          name: 'first party',
+          scopes: [],
+          audiences: [],
+          grants: ['refresh_token'],
+          firstParty: true,
+          createdAt: 1,
+        });
+        assert.deepEqual((await upgraded.clients.findById('client_a'))?.grants, [
+          'client_credentials',
+          'refresh_token',
+        ]);
       } finally {
         await upgraded.close();
       }

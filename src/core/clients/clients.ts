@@ -4,6 +4,7 @@
  */
 import { TesseraError } from '../errors.js';
 import { constantTimeEqual, randomToken, sha256Hex } from '../random.js';
+import { findGrant } from '../oauth/grants/registry.js';
 import type { Clock } from '../clock.js';
 import type { ClientRecord, ClientStore } from '../../stores/ports.js';
 
@@ -12,6 +13,15 @@ export const FIRST_PARTY_CLIENT_ID = 'tessera';
 
 /** The scope a client needs to read the revocation feed. */
 export const REVOCATIONS_SCOPE = 'tessera:revocations';
+
+/**
+ * The grants a confidential client gets when registration names none: what every confidential
+ * client could use before clients listed their grants.
+ */
+export const DEFAULT_CLIENT_GRANTS: readonly string[] = ['client_credentials', 'refresh_token'];
+
+/** The first-party client's grants: it refreshes what /auth/token issued, nothing more. */
+const FIRST_PARTY_GRANTS = ['refresh_token'];
 
 /** What `create` returns: the record and the secret, shown once and stored only as a hash. */
 export interface NewClient {
@@ -29,8 +39,20 @@ export class Clients {
   /**
    * Registers a confidential client. Its secret is 256 random bits, so a SHA-256 hash is as
    * strong as a slow hash here and keeps client authentication cheap on every token request.
+   * `grants` must name grants of the registry that confidential clients may use.
    */
-  async create(input: { name: string; scopes: string[]; audiences: string[] }): Promise<NewClient> {
+  async create(input: {
+    name: string;
+    scopes: string[];
+    audiences: string[];
+    grants?: string[];
+  }): Promise<NewClient> {
+    const grants = [...new Set(input.grants ?? DEFAULT_CLIENT_GRANTS)];
+    for (const type of grants) {
+      if (!findGrant(type)?.clientKinds.includes('confidential')) {
+        throw new TesseraError('invalid_request', `a confidential client cannot use "${type}"`);
+      }
+    }
     const secret = randomToken(32);
     const client: ClientRecord = {
       id: `client_${randomToken(12)}`,
@@ -38,6 +60,7 @@ export class Clients {
       name: input.name,
       scopes: [...new Set(input.scopes)],
       audiences: [...new Set(input.audiences)],
+      grants,
       firstParty: false,
       createdAt: this.clock.now(),
     };
@@ -59,6 +82,7 @@ export class Clients {
       name: 'Tessera first-party apps',
       scopes,
       audiences,
+      grants: FIRST_PARTY_GRANTS,
       firstParty: true,
       createdAt: this.clock.now(),
     });

@@ -1,6 +1,7 @@
 /** API.md: the JWKS and RFC 8414 authorization-server metadata (also at the OpenID path). */
 import { Type } from '@sinclair/typebox';
 import { signingAlgorithms } from '../../core/keys/algorithms.js';
+import { grants, tokenEndpointAuthMethods } from '../../core/oauth/grants/registry.js';
 import { jwksMaxAgeSeconds } from '../../core/keys/schedule.js';
 import type { RouteContext } from '../context.js';
 import type { FastifyInstance } from 'fastify';
@@ -35,9 +36,10 @@ export function discoveryRoutes(app: FastifyInstance, { core, config }: RouteCon
       revocation_endpoint: `${base}/oauth/revoke`,
       introspection_endpoint: `${base}/oauth/introspect`,
       jwks_uri: `${base}/.well-known/jwks.json`,
-      grant_types_supported: ['refresh_token', 'client_credentials'],
+      // From the registry the token endpoint dispatches through, so the two cannot disagree.
+      grant_types_supported: grants.map((grant) => grant.type),
       response_types_supported: [],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      token_endpoint_auth_methods_supported: tokenEndpointAuthMethods(),
       revocation_endpoint_auth_methods_supported: [
         'client_secret_basic',
         'client_secret_post',

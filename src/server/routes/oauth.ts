@@ -1,32 +1,51 @@
 /**
- * API.md "OAuth 2.0 endpoints": /oauth/token (refresh_token, client_credentials), /oauth/revoke
- * (RFC 7009) and /oauth/introspect (RFC 7662). Form-encoded requests, RFC 6749 errors.
+ * API.md "OAuth 2.0 endpoints": /oauth/token (every grant of core/oauth/grants/registry.ts),
+ * /oauth/revoke (RFC 7009) and /oauth/introspect (RFC 7662). Form-encoded requests, RFC 6749
+ * errors.
  */
 import formbodyPlugin from '@fastify/formbody';
 import { Type } from '@sinclair/typebox';
 import { checkOrigin } from '../../core/csrf.js';
 import { TesseraError } from '../../core/errors.js';
-import { REFRESH_TOKEN_MAX_LENGTH } from '../../core/oauth/refresh-token.js';
+import { assertGrantAllowed, findGrant, grants } from '../../core/oauth/grants/registry.js';
 import { anyClient, confidentialClient, presentedClient } from '../plugins/client-auth.js';
 import { csrfInput, header } from '../plugins/auth.js';
 import { installOAuthErrors } from '../plugins/oauth-errors.js';
 import { tokenBody } from '../token-response.js';
+import type { Clients } from '../../core/clients/clients.js';
+import type { Grant } from '../../core/oauth/grants/registry.js';
+import type { ClientRecord } from '../../stores/ports.js';
+import type { PresentedClient } from '../plugins/client-auth.js';
 import type { RouteContext } from '../context.js';
-import type { Static } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 // RFC 6749 §3.2 / §2.3: parameters are strings, sent once; a repeated one arrives as an array
 // and fails the schema with invalid_request.
 const param = (max = 4096) => Type.String({ maxLength: max });
 
+/** Every grant's parameters, each at the longest length any grant allows it. */
+function grantParameters(): Record<string, TSchema> {
+  const longest = new Map<string, number>();
+  for (const grant of grants) {
+    for (const [name, max] of Object.entries(grant.parameters)) {
+      longest.set(name, Math.max(max, longest.get(name) ?? 0));
+    }
+  }
+  return Object.fromEntries([...longest].map(([name, max]) => [name, Type.Optional(param(max))]));
+}
+
 const TokenForm = Type.Object({
   grant_type: param(64),
-  refresh_token: Type.Optional(param(REFRESH_TOKEN_MAX_LENGTH)),
-  scope: Type.Optional(param()),
-  resource: Type.Optional(param(2048)),
+  ...grantParameters(),
   client_id: Type.Optional(param(256)),
   client_secret: Type.Optional(param(256)),
 });
+/** The token form as the handler reads it: the grant's parameters are known at run time. */
+type TokenFormBody = { grant_type: string; client_id?: string; client_secret?: string } & Record<
+  string,
+  string | undefined
+>;
 const RevokeForm = Type.Object({
   token: param(16384),
   token_type_hint: Type.Optional(param(64)),
@@ -46,12 +65,12 @@ export async function oauthRoutes(scope: FastifyInstance, ctx: RouteContext): Pr
   scope.removeContentTypeParser('application/json');
   await scope.register(formbodyPlugin);
 
-  scope.post<{ Body: Static<typeof TokenForm> }>(
+  scope.post<{ Body: TokenFormBody }>(
     '/oauth/token',
     {
       schema: {
         tags: ['oauth'],
-        summary: 'Token endpoint: refresh_token and client_credentials grants',
+        summary: `Token endpoint: ${grants.map((grant) => grant.type).join(', ')} grants`,
         ...form,
         body: TokenForm,
         response: { 200: Type.Ref('TokenResponse'), '4xx': OAuthError },
@@ -60,26 +79,21 @@ export async function oauthRoutes(scope: FastifyInstance, ctx: RouteContext): Pr
     async (request, reply) => {
       const body = request.body;
       void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
-      if (body.grant_type === 'client_credentials') {
-        const client = await confidentialClient(core.clients, presentedClient(request, body));
-        const resource = body.resource;
-        const result = core.tokens.clientCredentials(client, {
-          ...(body.scope === undefined ? {} : { scope: body.scope }),
-          ...(resource === undefined ? {} : { resource }),
-        });
-        return tokenBody(result, false);
-      }
-      if (body.grant_type !== 'refresh_token') {
+      const grant = findGrant(body.grant_type);
+      if (grant === undefined) {
         throw new TesseraError(
           'unsupported_grant_type',
-          'grant_type must be refresh_token or client_credentials',
+          `grant_type must be one of: ${grants.map((known) => known.type).join(', ')}`,
         );
       }
-      const fromCookie = body.refresh_token === undefined;
-      const token = body.refresh_token ?? readRefreshCookie(request, ctx);
-      const presented = presentedClient(request, body);
-      if (presented?.secret !== undefined) await confidentialClient(core.clients, presented);
-      const result = await core.tokens.refresh(token, presented?.id);
+      const params: Record<string, string | undefined> = {};
+      for (const name of Object.keys(grant.parameters)) params[name] = body[name];
+      const cookie = grant.cookieParameter;
+      const fromCookie = cookie !== undefined && params[cookie] === undefined;
+      if (fromCookie) params[cookie] = readRefreshCookie(request, ctx);
+      const client = await tokenClient(grant, presentedClient(request, body), core.clients);
+      if (client !== undefined) assertGrantAllowed(grant, client);
+      const result = await grant.handle({ params, client }, core);
       if (fromCookie && result.refreshToken !== undefined) {
         refreshCookie.set(reply, result.refreshToken, result.refreshExpiresAt ?? 0);
       }
@@ -140,6 +154,27 @@ export async function oauthRoutes(scope: FastifyInstance, ctx: RouteContext): Pr
       return core.tokens.introspect(request.body.token);
     },
   );
+}
+
+/**
+ * The client of a token request: authenticated by its secret whenever one is sent or the grant
+ * requires it; else a public client naming itself by client_id (RFC 6749 §2.3: a confidential
+ * client must authenticate); else none, where the grant allows that.
+ */
+async function tokenClient(
+  grant: Grant,
+  presented: PresentedClient | undefined,
+  clients: Clients,
+): Promise<ClientRecord | undefined> {
+  if (presented?.secret !== undefined || grant.clientAuthentication === 'required') {
+    return confidentialClient(clients, presented);
+  }
+  if (presented === undefined) return undefined;
+  const client = await clients.find(presented.id);
+  if (client === undefined || client.secretHash !== null) {
+    throw new TesseraError('invalid_client', 'client authentication is required');
+  }
+  return client;
 }
 
 /**

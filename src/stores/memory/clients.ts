@@ -2,7 +2,12 @@ import type { ClientRecord, ClientStore } from '../ports.js';
 
 // The arrays too: a caller editing a returned client's scopes must not widen the stored grant.
 function copy(client: ClientRecord): ClientRecord {
-  return { ...client, scopes: [...client.scopes], audiences: [...client.audiences] };
+  return {
+    ...client,
+    scopes: [...client.scopes],
+    audiences: [...client.audiences],
+    grants: [...client.grants],
+  };
 }
 
 /** An in-memory ClientStore: the reference semantics every other adapter must match. */

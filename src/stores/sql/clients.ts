@@ -19,6 +19,7 @@ function toRecord(row: Selectable<ClientsTable>): ClientRecord {
     name: row.name,
     scopes: toStringArray(row.scopes),
     audiences: toStringArray(row.audiences),
+    grants: toStringArray(row.grants),
     // Integer 0/1 in both dialects: better-sqlite3 cannot bind a boolean.
     firstParty: row.first_party === 1,
     createdAt: row.created_at,
@@ -38,6 +39,7 @@ export function createSqlClientStore(db: Kysely<Database>): ClientStore {
           name: client.name,
           scopes: JSON.stringify(client.scopes),
           audiences: JSON.stringify(client.audiences),
+          grants: JSON.stringify(client.grants),
           first_party: client.firstParty ? 1 : 0,
           created_at: client.createdAt,
         })

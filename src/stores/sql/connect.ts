@@ -1,12 +1,12 @@
 import { Kysely, SqliteDialect, type Dialect, type PostgresPool } from 'kysely';
 import { Pool, TypeOverrides, types } from 'pg';
 import { TesseraError } from '../../core/errors.js';
-import { PostgresEventBus } from './bus-postgres.js';
-import { SqliteEventBus } from './bus-sqlite.js';
 import type { Database } from './database.js';
+import type { SqlCapabilities } from './dialects/capabilities.js';
+import { postgresCapabilities } from './dialects/postgres.js';
+import { sqliteCapabilities } from './dialects/sqlite.js';
 import { ScopedPostgresDialect } from './postgres-introspector.js';
 import { loadSqliteDriver, sqliteDriverChoice, type SqliteDriverChoice } from './sqlite-driver.js';
-import type { EventBus } from '../ports.js';
 
 /** How to reach the SQL database. */
 export interface SqlStoreOptions {
@@ -24,18 +24,10 @@ export interface SqlStoreOptions {
   sqliteDriver?: SqliteDriverChoice;
 }
 
-/** The SQL databases Tessera speaks to. */
-export type SqlDialect = 'sqlite' | 'postgres';
-
-/** A Kysely instance, the dialect behind it, and the event bus that dialect can carry. */
+/** A Kysely instance and what the dialect behind it can do (chosen here, once). */
 export interface SqlConnection {
   db: Kysely<Database>;
-  dialect: SqlDialect;
-  /**
-   * The bus between processes on this database: LISTEN/NOTIFY on PostgreSQL, a watched table on
-   * SQLite. `namespace` (PostgreSQL) keeps deployments in other schemas of the database apart.
-   */
-  openBus(namespace: string): EventBus;
+  dialect: SqlCapabilities;
 }
 
 // Lower case only: search_path folds unquoted names to lower case while Kysely quotes them, so a
@@ -50,7 +42,7 @@ export function openDatabase(options: SqlStoreOptions): SqlConnection {
       throw new TypeError('the schema option applies to PostgreSQL only');
     }
     const db = new Kysely<Database>({ dialect: sqliteDialect(url, options) });
-    return { db, dialect: 'sqlite', openBus: () => new SqliteEventBus(db) };
+    return { db, dialect: sqliteCapabilities };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     if (options.schema !== undefined && !schemaName.test(options.schema)) {
@@ -60,18 +52,7 @@ export function openDatabase(options: SqlStoreOptions): SqlConnection {
       throw new TypeError('the sqliteDriver option applies to SQLite only');
     }
     const db = new Kysely<Database>({ dialect: postgresDialect(url, options) });
-    return {
-      db,
-      dialect: 'postgres',
-      openBus: (namespace) =>
-        new PostgresEventBus(db, {
-          url,
-          namespace,
-          ...(options.connectTimeoutMs === undefined
-            ? {}
-            : { connectTimeoutMs: options.connectTimeoutMs }),
-        }),
-    };
+    return { db, dialect: postgresCapabilities };
   }
   // The URL is not echoed: a mistyped one can still carry a password.
   throw new TypeError('the database url must start with sqlite:, postgres:// or postgresql://');

@@ -47,13 +47,17 @@ export interface SigningKeysTable {
   rotated_at: number | null;
 }
 
-/** One row of `clients`; scopes and audiences are JSON arrays of strings, first_party 0 or 1. */
+/**
+ * One row of `clients`; scopes, audiences and grants are JSON arrays of strings, first_party 0
+ * or 1.
+ */
 export interface ClientsTable {
   id: string;
   secret_hash: string | null;
   name: string;
   scopes: string;
   audiences: string;
+  grants: string;
   first_party: number;
   created_at: number;
 }

@@ -1,6 +1,5 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { EventBus, Stores } from '../ports.js';
-import type { Database } from './database.js';
 import { openDatabase, storeUnavailable, type SqlStoreOptions } from './connect.js';
 import { createSqlClientStore } from './clients.js';
 import { migrateToLatest } from './migrate.js';
@@ -13,16 +12,6 @@ import { createSqlUserStore } from './users.js';
 
 export type { SqlStoreOptions } from './connect.js';
 
-// The schema the tables land in: the configured one, else the first on the login's search_path.
-async function postgresSchema(
-  db: Kysely<Database>,
-  options: SqlStoreOptions,
-): Promise<string | undefined> {
-  if (options.schema !== undefined) return options.schema;
-  const { rows } = await sql<{ name: string | null }>`select current_schema() as name`.execute(db);
-  return rows[0]?.name ?? undefined;
-}
-
 /** The SQL stores and the event bus between the processes that share the database. */
 export interface SqlStores extends Stores {
   /**
@@ -34,10 +23,10 @@ export interface SqlStores extends Stores {
 
 /** Every store over SQLite or PostgreSQL, migrated to the latest schema before it is returned. */
 export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStores> {
-  const { db, dialect, openBus } = openDatabase(options);
+  const { db, dialect } = openDatabase(options);
   let schema: string | undefined;
   try {
-    schema = dialect === 'postgres' ? await postgresSchema(db, options) : undefined;
+    schema = await dialect.migrationSchema(db, options.schema);
     await migrateToLatest(db, dialect, schema);
   } catch (error) {
     // The migration error is the one worth reporting; a failure to close after it is not.
@@ -45,7 +34,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
     throw error;
   }
 
-  const bus = openBus(schema ?? '');
+  const bus = dialect.openBus(db, options, schema ?? '');
   return {
     bus,
     users: createSqlUserStore(db),

@@ -1,21 +1,23 @@
 import { Migrator, type Kysely, type Migration } from 'kysely';
-import type { SqlDialect } from './connect.js';
 import type { Database } from './database.js';
+import type { SqlCapabilities } from './dialects/capabilities.js';
 import { initial } from './migrations/0001_initial.js';
 import { tokens } from './migrations/0002_tokens.js';
 import { refreshFamilySecret } from './migrations/0003_refresh_family_secret.js';
 import { keySchedule } from './migrations/0004_key_schedule.js';
 import { bus } from './migrations/0005_bus.js';
+import { clientGrants } from './migrations/0006_client_grants.js';
 
 // Listed in code rather than read from a folder, so the migrations ship inside dist/ and run
 // from any working directory. Names sort in the order they must run.
-function migrations(dialect: SqlDialect): Record<string, Migration> {
+function migrations(dialect: SqlCapabilities): Record<string, Migration> {
   return {
     '0001_initial': initial,
     '0002_tokens': tokens(dialect),
     '0003_refresh_family_secret': refreshFamilySecret,
     '0004_key_schedule': keySchedule(dialect),
     '0005_bus': bus(dialect),
+    '0006_client_grants': clientGrants,
   };
 }
 
@@ -25,7 +27,7 @@ function migrations(dialect: SqlDialect): Record<string, Migration> {
  */
 export async function migrateToLatest(
   db: Kysely<Database>,
-  dialect: SqlDialect,
+  dialect: SqlCapabilities,
   schema?: string,
 ): Promise<void> {
   const migrator = new Migrator({

@@ -1,17 +1,14 @@
-import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { RevocationStore } from '../ports.js';
 import type { Database } from './database.js';
-
-/** An arbitrary constant naming Tessera's revocation-ordering advisory lock. */
-const REVOCATION_LOCK = 0x7e55e7a;
+import type { SqlCapabilities } from './dialects/capabilities.js';
 
 const eventColumns = ['seq', 'kind', 'value', 'at', 'expires_at as expiresAt'] as const;
 
 /** A RevocationStore over the `revocations` table. */
 export function createSqlRevocationStore(
   db: Kysely<Database>,
-  dialect: 'sqlite' | 'postgres',
+  dialect: SqlCapabilities,
 ): RevocationStore {
   return {
     async add(revocation) {
@@ -27,14 +24,8 @@ export function createSqlRevocationStore(
           })
           .returning(eventColumns)
           .executeTakeFirstOrThrow();
-      if (dialect === 'sqlite') return insert(db);
-      // On PostgreSQL identity values are drawn before commit, so two adds could commit out of
-      // seq order and a feed reader past seq 6 would never see a late seq 5. A transaction-scoped
-      // advisory lock makes adds commit in seq order (revocations are rare; the cost is nil).
-      return db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(${REVOCATION_LOCK})`.execute(trx);
-        return insert(trx);
-      });
+      // Adds commit in seq order: a feed reader past seq 6 must never miss a late seq 5.
+      return dialect.commitInSequence(db, insert);
     },
 
     async isRevoked({ jti, sid }, now) {

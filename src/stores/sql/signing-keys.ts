@@ -1,7 +1,7 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { SigningKeyRecord, SigningKeyStore } from '../ports.js';
-import type { SqlDialect } from './connect.js';
 import type { Database } from './database.js';
+import type { SqlCapabilities } from './dialects/capabilities.js';
 
 const keyColumns = [
   'kid',
@@ -19,20 +19,18 @@ type Trx = Transaction<Database>;
 /** A SigningKeyStore over the `signing_keys` table. */
 export function createSqlSigningKeyStore(
   db: Kysely<Database>,
-  dialect: SqlDialect,
+  dialect: SqlCapabilities,
 ): SigningKeyStore {
   /**
-   * Runs a change of key states as one serialized writer. PostgreSQL: under READ COMMITTED two
-   * writers would each miss the other's uncommitted key (the partial unique indexes would then
-   * fail one); this lock mode conflicts with itself, so writers queue while readers (list, the
-   * JWKS) are not blocked. SQLite: the caller's first statement is a write, which takes the
-   * write lock at once, where a read first could meet SQLITE_BUSY on upgrade.
+   * Runs a change of key states as one serialized writer: two writers that each missed the
+   * other's uncommitted key would fail one on the partial unique indexes. Readers (list, the
+   * JWKS) are not blocked. Where the lock is the database's own write lock (SQLite), the
+   * caller's first statement is a write, which takes it at once, where a read first could meet
+   * SQLITE_BUSY on upgrade.
    */
   const change = <T>(run: (trx: Trx) => Promise<T>): Promise<T> =>
     db.transaction().execute(async (trx) => {
-      if (dialect === 'postgres') {
-        await sql`lock table ${sql.table('signing_keys')} in share row exclusive mode`.execute(trx);
-      }
+      await dialect.lockForWriters(trx, 'signing_keys');
       return run(trx);
     });
 

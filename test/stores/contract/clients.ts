@@ -10,6 +10,7 @@ function aClient(overrides: Partial<ClientRecord> = {}): ClientRecord {
     name: 'Billing integration',
     scopes: ['invoices:read', 'invoices:write'],
     audiences: ['https://api.example.com'],
+    grants: ['client_credentials', 'refresh_token'],
     firstParty: false,
     createdAt: t0,
     ...overrides,
@@ -20,7 +21,12 @@ function aClient(overrides: Partial<ClientRecord> = {}): ClientRecord {
 export function clientRules(rule: Rule): void {
   rule('a created client is found by id exactly as inserted', async ({ clients }) => {
     const confidential = aClient({ createdAt: t0 + 3 });
-    const publicFirstParty = aClient({ secretHash: null, firstParty: true, scopes: [] });
+    const publicFirstParty = aClient({
+      secretHash: null,
+      firstParty: true,
+      scopes: [],
+      grants: ['refresh_token'],
+    });
     assert.equal(await clients.insert(confidential), 'created');
     assert.equal(await clients.insert(publicFirstParty), 'created');
     assert.deepEqual(await clients.findById(confidential.id), confidential);
@@ -37,6 +43,21 @@ export function clientRules(rule: Rule): void {
     const empty = aClient({ scopes: [], audiences: [] });
     await clients.insert(empty);
     assert.deepEqual(await clients.findById(empty.id), empty);
+  });
+
+  rule('the grants a client may use come back exactly, in order', async ({ clients }) => {
+    const client = aClient({
+      grants: ['refresh_token', 'urn:example:grant', 'client_credentials'],
+    });
+    await clients.insert(client);
+    assert.deepEqual((await clients.findById(client.id))?.grants, client.grants);
+    const none = aClient({ grants: [], createdAt: t0 + 1 });
+    await clients.insert(none);
+    assert.deepEqual((await clients.findById(none.id))?.grants, []);
+    assert.deepEqual(
+      (await clients.list()).map((listed) => listed.grants),
+      [client.grants, []],
+    );
   });
 
   rule('a taken client id is refused and changes nothing', async ({ clients }) => {
@@ -90,6 +111,7 @@ export function clientRules(rule: Rule): void {
     assert.ok(found);
     found.scopes.push('admin');
     found.audiences.push('https://evil.example');
+    found.grants.push('client_credentials', 'urn:example:grant');
     const [listed] = await clients.list();
     assert.ok(listed);
     listed.firstParty = true;

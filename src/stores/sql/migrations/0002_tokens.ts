@@ -1,12 +1,12 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { SqlDialect } from '../connect.js';
+import type { SqlCapabilities } from '../dialects/capabilities.js';
 
 /**
  * Signing keys, OAuth clients, refresh-token families and revocations. Portable types as in
- * 0001; the one dialect branch is the revocation sequence, which neither dialect spells like the
- * other.
+ * 0001; the one dialect-specific column is the revocation sequence, which no two dialects spell
+ * alike.
  */
-export function tokens(dialect: SqlDialect): Migration {
+export function tokens(dialect: SqlCapabilities): Migration {
   return {
     async up(db: Kysely<unknown>) {
       await db.schema
@@ -79,15 +79,10 @@ export function tokens(dialect: SqlDialect): Migration {
         .column('expires_at')
         .execute();
 
-      // The seq orders the feed and resumes it (Last-Event-ID), so it must only ever grow:
-      // AUTOINCREMENT (not a bare rowid) and an identity never hand out a deleted row's number.
+      // The seq orders the feed and resumes it (Last-Event-ID), so it must only ever grow.
       await db.schema
         .createTable('revocations')
-        .addColumn('seq', dialect === 'sqlite' ? 'integer' : 'bigint', (column) =>
-          dialect === 'sqlite'
-            ? column.primaryKey().autoIncrement()
-            : column.primaryKey().generatedAlwaysAsIdentity(),
-        )
+        .addColumn('seq', dialect.ascendingKey.type, dialect.ascendingKey.define)
         .addColumn('kind', 'text', (column) =>
           column.notNull().check(sql`kind in ('jti', 'sid', 'user')`),
         )

@@ -1,16 +1,16 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { SqlDialect } from '../connect.js';
+import type { SqlCapabilities } from '../dialects/capabilities.js';
 
 /**
  * Planned key rotation and key revocation: signing keys get `activates_at` and the state `next`
- * (at most one, like `active`), and revocations accept the kind `kid`. PostgreSQL swaps the CHECK
- * constraints in place; SQLite cannot alter a CHECK, so it rebuilds both tables.
+ * (at most one, like `active`), and revocations accept the kind `kid`. A dialect that can replace a
+ * CHECK swaps the constraints in place; SQLite cannot alter a CHECK, so it rebuilds both tables.
  */
-export function keySchedule(dialect: SqlDialect): Migration {
+export function keySchedule({ replaceCheck }: SqlCapabilities): Migration {
   return {
     async up(db: Kysely<unknown>) {
-      if (dialect === 'postgres') await upPostgres(db);
-      else await upSqlite(db);
+      if (replaceCheck) await upInPlace(db, replaceCheck);
+      else await upByRebuild(db);
       await db.schema
         .createIndex('signing_keys_one_next')
         .on('signing_keys')
@@ -25,41 +25,34 @@ export function keySchedule(dialect: SqlDialect): Migration {
       await db.schema.dropIndex('signing_keys_one_next').execute();
       await sql`delete from signing_keys where state = 'next'`.execute(db);
       await sql`delete from revocations where kind = 'kid'`.execute(db);
-      if (dialect === 'postgres') {
-        await sql`alter table signing_keys drop column activates_at`.execute(db);
-        await swapCheck(db, 'signing_keys', 'state', sql`('active', 'verify-only', 'retired')`);
-        await swapCheck(db, 'revocations', 'kind', sql`('jti', 'sid', 'user')`);
-      } else {
-        await sql`alter table signing_keys drop column activates_at`.execute(db);
+      await sql`alter table signing_keys drop column activates_at`.execute(db);
+      if (replaceCheck) {
+        await replaceCheck(db, 'signing_keys', 'state', sql`('active', 'verify-only', 'retired')`);
+        await replaceCheck(db, 'revocations', 'kind', sql`('jti', 'sid', 'user')`);
       }
     },
   };
 }
 
-async function upPostgres(db: Kysely<unknown>): Promise<void> {
+async function upInPlace(
+  db: Kysely<unknown>,
+  replaceCheck: NonNullable<SqlCapabilities['replaceCheck']>,
+): Promise<void> {
   await sql`alter table signing_keys add column activates_at bigint`.execute(db);
   // A key stored before this migration started signing when it was made.
   await sql`update signing_keys set activates_at = created_at`.execute(db);
   await sql`alter table signing_keys alter column activates_at set not null`.execute(db);
-  await swapCheck(db, 'signing_keys', 'state', sql`('next', 'active', 'verify-only', 'retired')`);
-  await swapCheck(db, 'revocations', 'kind', sql`('jti', 'sid', 'user', 'kid')`);
-}
-
-/** PostgreSQL names a column CHECK `<table>_<column>_check`. */
-async function swapCheck(
-  db: Kysely<unknown>,
-  table: string,
-  column: string,
-  values: ReturnType<typeof sql>,
-): Promise<void> {
-  const name = sql.id(`${table}_${column}_check`);
-  await sql`alter table ${sql.table(table)} drop constraint if exists ${name}`.execute(db);
-  await sql`alter table ${sql.table(table)} add constraint ${name} check (${sql.ref(column)} in ${values})`.execute(
+  await replaceCheck(
     db,
+    'signing_keys',
+    'state',
+    sql`('next', 'active', 'verify-only', 'retired')`,
   );
+  await replaceCheck(db, 'revocations', 'kind', sql`('jti', 'sid', 'user', 'kid')`);
 }
 
-async function upSqlite(db: Kysely<unknown>): Promise<void> {
+// SQLite's rebuild (its sqlite_sequence keeps the AUTOINCREMENT high-water mark).
+async function upByRebuild(db: Kysely<unknown>): Promise<void> {
   await sql`create table signing_keys_new (
     kid text primary key,
     alg text not null,

@@ -1,15 +1,15 @@
 import type { Kysely, Migration } from 'kysely';
-import type { SqlDialect } from '../connect.js';
+import type { SqlCapabilities } from '../dialects/capabilities.js';
 
 /**
  * The SQLite event bus's messages (bus-sqlite.ts): processes on one database file tell each
  * other of changes through this table. PostgreSQL carries them with LISTEN/NOTIFY instead and
  * gets no table.
  */
-export function bus(dialect: SqlDialect): Migration {
+export function bus({ busTable }: SqlCapabilities): Migration {
   return {
     async up(db: Kysely<unknown>) {
-      if (dialect !== 'sqlite') return;
+      if (!busTable) return;
       // AUTOINCREMENT, not a bare rowid: once old rows are pruned, a reused id would sit below a
       // watcher's cursor and never be read.
       await db.schema
@@ -24,7 +24,7 @@ export function bus(dialect: SqlDialect): Migration {
     },
 
     async down(db: Kysely<unknown>) {
-      if (dialect !== 'sqlite') return;
+      if (!busTable) return;
       await db.schema.dropTable('bus_messages').execute();
     },
   };
