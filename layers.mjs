@@ -42,7 +42,11 @@ export const layers = {
     packages: [...sql, 'fastify', 'ioredis'],
   },
   // Redis URLs and connections, for the stores and the verifiers alike.
-  'redis-connect': { paths: ['redis-connect/'], imports: [], packages: [...sql, ioredisTypesOnly] },
+  'redis-connect': {
+    paths: ['redis-connect/'],
+    imports: ['base'],
+    packages: [...sql, ioredisTypesOnly],
+  },
   // The store interfaces.
   ports: { paths: ['stores/ports'], imports: ['base'], packages: [...sql, 'fastify', 'ioredis'] },
   // The rules, over the ports.

@@ -285,7 +285,7 @@ export const options: readonly AnyOption[] = [
     fallback: (p) => [new URL(p.issuer ?? 'http://localhost:8080').origin],
     parse: origins,
     separator: ',',
-    doc: "Comma-separated origins allowed to send cookie-authenticated writes; defaults to the issuer's origin.",
+    doc: "Comma-separated origins trusted by the browser rules: they may send cookie-authenticated writes and call /auth and /oauth cross-origin with credentials (CORS); defaults to the issuer's origin.",
   },
   {
     key: 'sessionIdleMinutes',

@@ -4,6 +4,7 @@
  * the connection behaves (timeouts, retries, queueing); this module says where it goes. ioredis
  * is loaded only when a connection is opened, so that a verifier without Redis never needs it.
  */
+import { TesseraError } from '../core/errors.js';
 import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import type { RedisTarget } from './url.js';
 
@@ -97,8 +98,19 @@ export function openRedisWith(
 
 /** As openRedisWith, loading ioredis first (an optional dependency of verifiers). */
 export async function openRedis(target: RedisTarget, base: RedisOptions): Promise<RedisClient> {
-  const { Redis, Cluster } = await import('ioredis');
-  return openRedisWith({ Redis, Cluster }, target, base);
+  let ioredis: { Redis: typeof Redis; Cluster: typeof Cluster };
+  try {
+    ioredis = await import('ioredis');
+  } catch (cause) {
+    // A verifier installs ioredis only when it reads revocations from Redis: say what to add.
+    const error = new TesseraError(
+      'invalid_config',
+      'a Redis URL needs the ioredis package: npm install ioredis',
+    );
+    error.cause = cause;
+    throw error;
+  }
+  return openRedisWith({ Redis: ioredis.Redis, Cluster: ioredis.Cluster }, target, base);
 }
 
 function pick<K extends keyof RedisOptions>(options: RedisOptions, ...keys: K[]): RedisOptions {
