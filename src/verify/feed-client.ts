@@ -39,7 +39,7 @@ export interface FeedClientOptions {
 /** Reads the SSE revocation feed into a RevocationState. */
 export class FeedClient implements RevocationSource {
   readonly kind = 'feed';
-  aliveAt: number | undefined;
+  lastAliveMonotonicMs: number | undefined;
   position: string | undefined;
   connected = false;
   reconnects = 0;
@@ -109,7 +109,7 @@ export class FeedClient implements RevocationSource {
     }
     for (const event of events as unknown[]) this.options.state.apply(toRevocation(event));
     this.position = lastEventId;
-    this.aliveAt = asked;
+    this.lastAliveMonotonicMs = asked;
   }
 
   /** Reads the event stream until it ends, fails, goes silent or the client is closed. */
@@ -173,10 +173,10 @@ export class FeedClient implements RevocationSource {
       const revocation = parseFeedEvent(message.data);
       this.options.state.apply(revocation);
       this.position = message.id ?? String(revocation.seq);
-      this.aliveAt = performance.now();
+      this.lastAliveMonotonicMs = performance.now();
       this.backoff.reset();
     } else if (message.event === 'heartbeat') {
-      this.aliveAt = performance.now();
+      this.lastAliveMonotonicMs = performance.now();
       this.backoff.reset();
     }
   }
