@@ -10,7 +10,7 @@ import { Backoff, sleep, type BackoffOptions } from './backoff.js';
 import { parseFeedEvent, toRevocation } from './feed-event.js';
 import {
   basicAuthorization,
-  describe,
+  errorSummary,
   HttpStatusError,
   requestJson,
   type ClientCredentials,
@@ -58,7 +58,7 @@ export class FeedClient implements RevocationSource {
     try {
       await this.snapshot();
     } catch (error) {
-      this.lastError = describe(error);
+      this.lastError = errorSummary(error);
       const refused = error instanceof HttpStatusError && [401, 403].includes(error.httpStatus);
       throw new TesseraError(
         refused ? 'invalid_config' : 'revocation_unavailable',
@@ -84,7 +84,7 @@ export class FeedClient implements RevocationSource {
         this.lastError = 'the feed stream ended';
       } catch (error) {
         if (this.stopped.signal.aborted) break;
-        this.lastError = describe(error);
+        this.lastError = errorSummary(error);
       }
       this.connected = false;
       caughtUp = false;

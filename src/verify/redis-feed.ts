@@ -14,7 +14,7 @@ import { openRedis, type RedisClient } from '../redis-connect/open.js';
 import { parseRedisUrl, type RedisTarget } from '../redis-connect/url.js';
 import { Backoff, sleep, type BackoffOptions } from './backoff.js';
 import { parseFeedEvent } from './feed-event.js';
-import { describe } from './http.js';
+import { errorSummary } from './http.js';
 import type { RevocationSource } from './revocation-source.js';
 import type { RevocationState } from './revocation-state.js';
 import type { RedisOptions } from 'ioredis';
@@ -67,14 +67,14 @@ export class RedisFeed implements RevocationSource {
     }
     const redis = await openRedis(target, verifierConnection(this.options.timeoutMs));
     redis.on('error', (error: Error) => {
-      this.lastError = describe(error);
+      this.lastError = errorSummary(error);
     });
     this.redis = redis;
     try {
       await deadline(redis.connect(), this.options.timeoutMs, 'connecting to Redis');
       await this.catchUp();
     } catch (error) {
-      this.lastError = describe(error);
+      this.lastError = errorSummary(error);
       redis.disconnect();
       throw new TesseraError(
         'revocation_unavailable',
@@ -105,7 +105,7 @@ export class RedisFeed implements RevocationSource {
         this.backoff.reset();
       } catch (error) {
         if (this.stopped.signal.aborted) break;
-        this.lastError = describe(error);
+        this.lastError = errorSummary(error);
         await sleep(this.backoff.next(), this.stopped.signal);
         if (!this.stopped.signal.aborted) this.reconnects += 1;
       }
