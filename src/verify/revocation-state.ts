@@ -8,15 +8,8 @@
 import { TesseraError } from '../core/errors.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import type { Clock } from '../core/clock.js';
+import type { RevocableClaims } from '../core/tokens/claims.js';
 import type { Revocation } from './feed-event.js';
-
-/** The claims a revocation check looks at (iat in seconds, as in the JWT). */
-export interface RevocableClaims {
-  readonly jti: string;
-  readonly sub: string;
-  readonly iat: number;
-  readonly sid?: string | undefined;
-}
 
 interface UserCutoff {
   /** Tokens of the user issued before this (ms) are revoked. */

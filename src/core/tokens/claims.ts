@@ -31,6 +31,17 @@ export interface AccessTokenClaims {
   readonly [claim: string]: unknown;
 }
 
+/**
+ * The claims a revocation check looks at, on the server (core/revocation) and in the verifier
+ * (verify/revocation-state). Times are seconds since the epoch, as in the JWT.
+ */
+export interface RevocableClaims {
+  readonly jti: string;
+  readonly sub: string;
+  readonly iat: number;
+  readonly sid?: string | undefined;
+}
+
 /** What the claims are held to. Times are seconds since the epoch. */
 export interface ClaimsPolicy {
   /** The one accepted `iss`, compared exactly. */
