@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import { TesseraError } from '../../src/core/errors.js';
-import { failureOf } from '../../src/middleware/core.js';
+import { failureOf } from '../../src/middleware/authenticator.js';
 import { createAuthenticate, sendAuthFailure } from '../../src/middleware/node.js';
 import { authenticators } from '../../src/server/plugins/auth.js';
 import { sessionCookie } from '../../src/server/plugins/cookies.js';
