@@ -96,7 +96,7 @@ if (redis) {
   redisCookie = (await redisCore.sessions.create(user.id, { userAgent: 'bench', ip: '127.0.0.1' }))
     .secret;
 }
-const login = await main.core.tokens.login(
+const login = await main.core.tokenService.login(
   { email: 'bench@example.com', password: PASSWORD },
   { ip: '127.0.0.1' },
 );

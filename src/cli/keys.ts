@@ -21,7 +21,7 @@ export async function keys(args: ParsedArgs, action: string | undefined): Promis
     if (action === 'rotate') return rotate(core, args);
     if (action !== 'list')
       throw new TesseraError('invalid_request', 'usage: tessera keys list|rotate [--now]');
-    const summaries = await core.keys.summaries();
+    const summaries = await core.keyRing.summaries();
     if (args.switches.json) {
       process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
       return;
@@ -45,16 +45,16 @@ export async function keys(args: ParsedArgs, action: string | undefined): Promis
 
 async function rotate(core: Core, args: ParsedArgs): Promise<void> {
   if (args.switches.now) {
-    const { kid, retired } = await replaceCompromisedKeys(core.keys, core.revocations);
+    const { kid, retired } = await replaceCompromisedKeys(core.keyRing, core.revocations);
     const out = args.switches.json
       ? JSON.stringify({ kid, retired })
       : `new active key ${kid}, signing now; retired and revoked at every verifier: ${retired.join(', ') || '-'}`;
     process.stdout.write(`${out}\n`);
     return;
   }
-  const before = new Set((await core.keys.summaries()).map((key) => key.kid));
-  const kid = await core.keys.rotate();
-  const pending = (await core.keys.summaries()).find((key) => key.kid === kid);
+  const before = new Set((await core.keyRing.summaries()).map((key) => key.kid));
+  const kid = await core.keyRing.rotate();
+  const pending = (await core.keyRing.summaries()).find((key) => key.kid === kid);
   const activatesAt = iso(pending?.activatesAt ?? null);
   const scheduled = !before.has(kid);
   const out = args.switches.json

@@ -23,12 +23,12 @@ export interface Core {
   sessions: Sessions;
   nearCache: SessionNearCache;
   clients: Clients;
-  keys: KeyRing;
+  keyRing: KeyRing;
   revocations: Revocations;
   feed: RevocationFeed;
   families: RefreshFamilies;
   accessTokens: AccessTokens;
-  tokens: TokenService;
+  tokenService: TokenService;
   /**
    * Deletes expired sessions, families, revocations and counters, and writes down key changes
    * that time has made (a planned key now signing, rotated-out keys retired).
@@ -87,12 +87,12 @@ export async function createCore(options: {
     sessions,
     nearCache,
     clients,
-    keys,
+    keyRing: keys,
     revocations,
     feed,
     families,
     accessTokens,
-    tokens,
+    tokenService: tokens,
     async sweep() {
       await sessions.sweep();
       await families.sweep();

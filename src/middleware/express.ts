@@ -8,11 +8,11 @@
  *     res.json({ for: authOf(res).subject });
  *   });
  */
-import { createAuthenticator, factsFromHeaders } from './core.js';
-import type { AuthOptions, Principal } from './core.js';
+import { createAuthenticator, factsFromHeaders } from './authenticator.js';
+import type { AuthOptions, Principal } from './authenticator.js';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
-export type { AuthFailure, AuthOptions, Principal } from './core.js';
+export type { AuthFailure, AuthOptions, Principal } from './authenticator.js';
 
 /** The middleware. */
 export function tesseraAuth(options: AuthOptions): RequestHandler {

@@ -8,8 +8,8 @@
  *     api.get('/reports', async (request) => ({ for: request.auth?.subject }));
  *   });
  */
-import { createAuthenticator, factsFromHeaders } from './core.js';
-import type { AuthOptions, Principal } from './core.js';
+import { createAuthenticator, factsFromHeaders } from './authenticator.js';
+import type { AuthOptions, Principal } from './authenticator.js';
 import type {
   FastifyInstance,
   FastifyPluginAsync,
@@ -18,7 +18,7 @@ import type {
   onRequestAsyncHookHandler,
 } from 'fastify';
 
-export type { AuthFailure, AuthOptions, Principal } from './core.js';
+export type { AuthFailure, AuthOptions, Principal } from './authenticator.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

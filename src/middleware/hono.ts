@@ -5,11 +5,11 @@
  *   app.use('/reports/*', tesseraAuth({ verifier, scopes: ['reports:read'] }));
  *   app.get('/reports', (c) => c.json({ for: c.get('auth').subject }));
  */
-import { createAuthenticator } from './core.js';
-import type { AuthOptions, Principal, RequestFacts } from './core.js';
+import { createAuthenticator } from './authenticator.js';
+import type { AuthOptions, Principal, RequestFacts } from './authenticator.js';
 import type { Context, MiddlewareHandler } from 'hono';
 
-export type { AuthFailure, AuthOptions, Principal } from './core.js';
+export type { AuthFailure, AuthOptions, Principal } from './authenticator.js';
 
 /** The variables the middleware sets. */
 export interface TesseraVariables {

@@ -9,11 +9,11 @@
  *     res.end(`hello ${auth.principal.subject}`);
  *   });
  */
-import { createAuthenticator, factsFromHeaders } from './core.js';
-import type { AuthFailure, AuthOptions, AuthOutcome } from './core.js';
+import { createAuthenticator, factsFromHeaders } from './authenticator.js';
+import type { AuthFailure, AuthOptions, AuthOutcome } from './authenticator.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export type { AuthFailure, AuthOptions, AuthOutcome, Principal } from './core.js';
+export type { AuthFailure, AuthOptions, AuthOutcome, Principal } from './authenticator.js';
 
 /** Builds `authenticate(req)`, which never throws: it resolves with the principal or a failure. */
 export function createAuthenticate(

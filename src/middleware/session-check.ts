@@ -7,7 +7,7 @@
  */
 import { TesseraError } from '../core/errors.js';
 import { sha256Hex } from '../core/random.js';
-import { describe, type Fetch } from '../verify/http.js';
+import { errorSummary, type Fetch } from '../verify/http.js';
 
 /** Who a valid session cookie belongs to. */
 export interface SessionIdentity {
@@ -67,7 +67,7 @@ export function tesseraSessionCheck(options: TesseraSessionOptions): SessionChec
     } catch (error) {
       throw new TesseraError(
         'session_unavailable',
-        `the session could not be checked (${describe(error)})`,
+        `the session could not be checked (${errorSummary(error)})`,
       );
     }
     if (response.status === 401) {

@@ -52,20 +52,20 @@ export function connectionPlan(target: RedisTarget, base: RedisOptions): Connect
       };
     }
     case 'cluster': {
-      const connectTimeout = base.connectTimeout ?? 2000;
+      const connectTimeoutMs = base.connectTimeout ?? 2000;
       return {
         kind: 'cluster',
         nodes: target.nodes,
         options: {
           lazyConnect: base.lazyConnect ?? true,
           clusterRetryStrategy: retryDelay,
-          slotsRefreshTimeout: connectTimeout,
+          slotsRefreshTimeout: connectTimeoutMs,
           retryDelayOnFailover: 100,
           retryDelayOnClusterDown: 100,
           retryDelayOnTryAgain: 100,
           maxRedirections: 4,
           redisOptions: {
-            connectTimeout,
+            connectTimeout: connectTimeoutMs,
             ...pick(base, 'commandTimeout', 'connectionName'),
             maxRetriesPerRequest: base.maxRetriesPerRequest ?? 1,
             autoResendUnfulfilledCommands: false,

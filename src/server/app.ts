@@ -90,7 +90,7 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
       },
     },
   });
-  app.decorateRequest('principal', null);
+  app.decorateRequest('authenticatedUser', null);
   app.addSchema(User);
   app.addSchema(Session);
   app.addSchema(Problem);

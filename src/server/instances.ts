@@ -86,7 +86,7 @@ export function announceChanges(
       );
     }
   });
-  core.keys.onRotate(() => track(bus.publish(KEYS, { rotated: true }), 'key publish failed'));
+  core.keyRing.onRotate(() => track(bus.publish(KEYS, { rotated: true }), 'key publish failed'));
   return async () => {
     await Promise.all([...pending]);
   };
@@ -101,7 +101,7 @@ export async function joinInstances(
 ): Promise<void> {
   announceChanges(core, bus, warn, stream);
   const reloadKeys = () => {
-    core.keys.load().catch((error: unknown) => warn(error, 'key reload failed'));
+    core.keyRing.load().catch((error: unknown) => warn(error, 'key reload failed'));
   };
   await bus.subscribe(REVOCATIONS, () => core.feed.notify());
   await bus.subscribe(KEYS, reloadKeys);

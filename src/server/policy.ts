@@ -1,10 +1,12 @@
 import type { Config } from '../config.js';
 import type { Policy } from '../core/policy.js';
 
+/** One minute in milliseconds. */
+const MINUTE_MS = 60_000;
+
 /** Derives the core policy from the validated configuration. */
 export function policyFromConfig(config: Config): Policy {
-  const minutes = 60_000;
-  const loginWindow = config.loginWindowMinutes * minutes;
+  const loginWindowMs = config.loginWindowMinutes * MINUTE_MS;
   return {
     argon2: {
       memoryKiB: config.argon2MemoryKiB,
@@ -12,14 +14,17 @@ export function policyFromConfig(config: Config): Policy {
       parallelism: config.argon2Parallelism,
     },
     session: {
-      idleMs: config.sessionIdleMinutes * minutes,
-      absoluteMs: config.sessionAbsoluteHours * 60 * minutes,
+      idleMs: config.sessionIdleMinutes * MINUTE_MS,
+      absoluteMs: config.sessionAbsoluteHours * 60 * MINUTE_MS,
       touchMs: config.sessionTouchSeconds * 1000,
     },
     limits: {
-      loginPerAccount: { limit: config.loginAccountLimit, windowMs: loginWindow },
-      loginPerIp: { limit: config.loginIpLimit, windowMs: loginWindow },
-      signupPerIp: { limit: config.signupIpLimit, windowMs: config.signupWindowMinutes * minutes },
+      loginPerAccount: { limit: config.loginAccountLimit, windowMs: loginWindowMs },
+      loginPerIp: { limit: config.loginIpLimit, windowMs: loginWindowMs },
+      signupPerIp: {
+        limit: config.signupIpLimit,
+        windowMs: config.signupWindowMinutes * MINUTE_MS,
+      },
     },
     tokens: {
       issuer: config.issuer,
@@ -27,7 +32,7 @@ export function policyFromConfig(config: Config): Policy {
       firstPartyScopes: [...config.firstPartyScopes],
       accessTtlSeconds: config.accessTokenMinutes * 60,
       clockSkewSeconds: config.clockSkewSeconds,
-      refreshLifetimeMs: config.refreshTokenDays * 24 * 60 * minutes,
+      refreshLifetimeMs: config.refreshTokenDays * 24 * 60 * MINUTE_MS,
       refreshGraceMs: config.refreshGraceSeconds * 1000,
       alg: config.signingAlg,
       hs256Secret: config.hs256Secret,

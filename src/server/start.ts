@@ -61,7 +61,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
   const reload = setInterval(() => {
-    core.keys.load().catch((error: unknown) => logger.warn({ err: error }, 'key reload failed'));
+    core.keyRing.load().catch((error: unknown) => logger.warn({ err: error }, 'key reload failed'));
   }, KEY_RELOAD_INTERVAL_MS);
   reload.unref();
   const url = await app.listen({ host: config.host, port: config.port });

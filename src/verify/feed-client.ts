@@ -10,7 +10,7 @@ import { Backoff, sleep, type BackoffOptions } from './backoff.js';
 import { parseFeedEvent, toRevocation } from './feed-event.js';
 import {
   basicAuthorization,
-  describe,
+  errorSummary,
   HttpStatusError,
   requestJson,
   type ClientCredentials,
@@ -39,7 +39,7 @@ export interface FeedClientOptions {
 /** Reads the SSE revocation feed into a RevocationState. */
 export class FeedClient implements RevocationSource {
   readonly kind = 'feed';
-  aliveAt: number | undefined;
+  lastAliveMonotonicMs: number | undefined;
   position: string | undefined;
   connected = false;
   reconnects = 0;
@@ -58,7 +58,7 @@ export class FeedClient implements RevocationSource {
     try {
       await this.snapshot();
     } catch (error) {
-      this.lastError = describe(error);
+      this.lastError = errorSummary(error);
       const refused = error instanceof HttpStatusError && [401, 403].includes(error.httpStatus);
       throw new TesseraError(
         refused ? 'invalid_config' : 'revocation_unavailable',
@@ -84,7 +84,7 @@ export class FeedClient implements RevocationSource {
         this.lastError = 'the feed stream ended';
       } catch (error) {
         if (this.stopped.signal.aborted) break;
-        this.lastError = describe(error);
+        this.lastError = errorSummary(error);
       }
       this.connected = false;
       caughtUp = false;
@@ -109,7 +109,7 @@ export class FeedClient implements RevocationSource {
     }
     for (const event of events as unknown[]) this.options.state.apply(toRevocation(event));
     this.position = lastEventId;
-    this.aliveAt = asked;
+    this.lastAliveMonotonicMs = asked;
   }
 
   /** Reads the event stream until it ends, fails, goes silent or the client is closed. */
@@ -173,10 +173,10 @@ export class FeedClient implements RevocationSource {
       const revocation = parseFeedEvent(message.data);
       this.options.state.apply(revocation);
       this.position = message.id ?? String(revocation.seq);
-      this.aliveAt = performance.now();
+      this.lastAliveMonotonicMs = performance.now();
       this.backoff.reset();
     } else if (message.event === 'heartbeat') {
-      this.aliveAt = performance.now();
+      this.lastAliveMonotonicMs = performance.now();
       this.backoff.reset();
     }
   }

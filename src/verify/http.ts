@@ -49,7 +49,7 @@ export async function requestJson(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new TesseraError(code, `${url} could not be fetched (${describe(error)})`);
+    throw new TesseraError(code, `${url} could not be fetched (${errorSummary(error)})`);
   }
   if (!response.ok) {
     await response.body?.cancel().catch(() => undefined);
@@ -79,7 +79,7 @@ export class HttpStatusError extends TesseraError {
 }
 
 /** A short, safe description of a thrown value (no stack, no body). */
-export function describe(error: unknown): string {
+export function errorSummary(error: unknown): string {
   if (error instanceof Error) {
     const cause = (error as { cause?: unknown }).cause;
     const detail = cause instanceof Error ? `: ${cause.message}` : '';

@@ -6,7 +6,7 @@
 import { TesseraError } from '../core/errors.js';
 import {
   basicAuthorization,
-  describe,
+  errorSummary,
   requestJson,
   type ClientCredentials,
   type Fetch,
@@ -40,7 +40,7 @@ export async function introspect(
   } catch (error) {
     throw new TesseraError(
       'revocation_unavailable',
-      `revocations are stale and introspection failed (${describe(error)})`,
+      `revocations are stale and introspection failed (${errorSummary(error)})`,
     );
   }
   if (body.active !== true) {

@@ -10,7 +10,7 @@ import { TesseraError } from '../core/errors.js';
 import { keySetFromJwks } from '../core/keys/key-set.js';
 import { parseProtectedHeader } from '../core/tokens/header.js';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../core/tokens/verify.js';
-import { describe, requestJson, type Fetch } from './http.js';
+import { errorSummary, requestJson, type Fetch } from './http.js';
 import type { Clock } from '../core/clock.js';
 import type { AccessTokenClaims } from '../core/tokens/claims.js';
 
@@ -152,7 +152,10 @@ export class JwksCache {
       // Same document, same verifier: its cache of verified tokens stays warm.
       if (document !== this.document || this.verifier === undefined) {
         const keys = await keySetFromJwks(jwks).catch((error: unknown) => {
-          throw new TesseraError('jwks_unavailable', `the JWKS is unusable (${describe(error)})`);
+          throw new TesseraError(
+            'jwks_unavailable',
+            `the JWKS is unusable (${errorSummary(error)})`,
+          );
         });
         if (keys.size === 0)
           throw new TesseraError('jwks_unavailable', 'the JWKS holds no usable key');

@@ -14,7 +14,7 @@ import { openRedis, type RedisClient } from '../redis-connect/open.js';
 import { parseRedisUrl, type RedisTarget } from '../redis-connect/url.js';
 import { Backoff, sleep, type BackoffOptions } from './backoff.js';
 import { parseFeedEvent } from './feed-event.js';
-import { describe } from './http.js';
+import { errorSummary } from './http.js';
 import type { RevocationSource } from './revocation-source.js';
 import type { RevocationState } from './revocation-state.js';
 import type { RedisOptions } from 'ioredis';
@@ -40,7 +40,7 @@ export interface RedisFeedOptions {
 /** Reads the Redis Stream of revocations into a RevocationState. */
 export class RedisFeed implements RevocationSource {
   readonly kind = 'redis';
-  aliveAt: number | undefined;
+  lastAliveMonotonicMs: number | undefined;
   position: string | undefined;
   reconnects = 0;
   lastError: string | undefined;
@@ -67,14 +67,14 @@ export class RedisFeed implements RevocationSource {
     }
     const redis = await openRedis(target, verifierConnection(this.options.timeoutMs));
     redis.on('error', (error: Error) => {
-      this.lastError = describe(error);
+      this.lastError = errorSummary(error);
     });
     this.redis = redis;
     try {
       await deadline(redis.connect(), this.options.timeoutMs, 'connecting to Redis');
       await this.catchUp();
     } catch (error) {
-      this.lastError = describe(error);
+      this.lastError = errorSummary(error);
       redis.disconnect();
       throw new TesseraError(
         'revocation_unavailable',
@@ -93,7 +93,7 @@ export class RedisFeed implements RevocationSource {
   /** Reads everything after the position without blocking, until a short batch. */
   private async catchUp(): Promise<void> {
     while ((await this.read(false)) >= batch);
-    this.aliveAt = performance.now();
+    this.lastAliveMonotonicMs = performance.now();
   }
 
   private async run(): Promise<void> {
@@ -101,11 +101,11 @@ export class RedisFeed implements RevocationSource {
       try {
         // An answer with fewer than a batch, even an empty one after the block, proves the stream
         // held nothing more when it came: the Redis counterpart of the SSE heartbeat.
-        if ((await this.read(true)) < batch) this.aliveAt = performance.now();
+        if ((await this.read(true)) < batch) this.lastAliveMonotonicMs = performance.now();
         this.backoff.reset();
       } catch (error) {
         if (this.stopped.signal.aborted) break;
-        this.lastError = describe(error);
+        this.lastError = errorSummary(error);
         await sleep(this.backoff.next(), this.stopped.signal);
         if (!this.stopped.signal.aborted) this.reconnects += 1;
       }
@@ -118,10 +118,10 @@ export class RedisFeed implements RevocationSource {
     const args: (string | number)[] = ['COUNT', batch];
     if (block) args.push('BLOCK', redisBlockMs);
     args.push('STREAMS', this.options.streamKey, this.position ?? '0');
-    const wait = (block ? redisBlockMs : 0) + this.options.timeoutMs;
+    const waitMs = (block ? redisBlockMs : 0) + this.options.timeoutMs;
     let reply: unknown;
     try {
-      reply = await deadline(redis.call('XREAD', ...args), wait, 'XREAD');
+      reply = await deadline(redis.call('XREAD', ...args), waitMs, 'XREAD');
     } catch (error) {
       // No answer in time on a connection that looks fine: presume it dead and reconnect.
       if (error instanceof DeadlineError && redis.status === 'ready') redis.disconnect(true);

@@ -13,7 +13,7 @@ export interface RevocationSource {
    * When the source last proved it was current, in monotonic milliseconds (`performance.now()`):
    * the last event, heartbeat, snapshot or empty read. Undefined before the first.
    */
-  readonly aliveAt: number | undefined;
+  readonly lastAliveMonotonicMs: number | undefined;
   /** Where the source resumes from: the last event id (SSE) or stream entry id (Redis). */
   readonly position: string | undefined;
   /** Whether a connection is open now. */

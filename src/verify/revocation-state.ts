@@ -8,20 +8,14 @@
 import { TesseraError } from '../core/errors.js';
 import { ExpiryHeap } from './expiry-heap.js';
 import type { Clock } from '../core/clock.js';
+import type { RevocableClaims } from '../core/tokens/claims.js';
 import type { Revocation } from './feed-event.js';
-
-/** The claims a revocation check looks at (iat in seconds, as in the JWT). */
-export interface RevocableClaims {
-  readonly jti: string;
-  readonly sub: string;
-  readonly iat: number;
-  readonly sid?: string | undefined;
-}
 
 interface UserCutoff {
   /** Tokens of the user issued before this (ms) are revoked. */
-  cutoff: number;
-  keepUntil: number;
+  cutoffAt: number;
+  /** When (epoch ms) no token of the cutoff can still verify, so the entry is dropped. */
+  forgetAt: number;
 }
 
 type Key = { kind: Exclude<Revocation['kind'], 'unknown'>; value: string };
@@ -59,8 +53,8 @@ export class RevocationState {
   apply(revocation: Revocation): void {
     const now = this.clock.now();
     this.prune(now);
-    const keepUntil = revocation.expiresAt + this.graceMs;
-    if (keepUntil <= now) return; // nothing it names can still verify
+    const forgetAt = revocation.expiresAt + this.graceMs;
+    if (forgetAt <= now) return; // nothing it names can still verify
     const { kind, value } = revocation;
     // A newer server's kind: nothing here could enforce it, and failing the feed on it would
     // stop every revocation after it (the server still enforces it, and drops revoked keys).
@@ -71,14 +65,14 @@ export class RevocationState {
     if (kind === 'user') {
       const held = this.users.get(value);
       this.users.set(value, {
-        cutoff: Math.max(held?.cutoff ?? -Infinity, revocation.at),
-        keepUntil: Math.max(held?.keepUntil ?? -Infinity, keepUntil),
+        cutoffAt: Math.max(held?.cutoffAt ?? -Infinity, revocation.at),
+        forgetAt: Math.max(held?.forgetAt ?? -Infinity, forgetAt),
       });
     } else {
       const map = this.mapOf(kind);
-      map.set(value, Math.max(map.get(value) ?? -Infinity, keepUntil));
+      map.set(value, Math.max(map.get(value) ?? -Infinity, forgetAt));
     }
-    this.expiries.push(keepUntil, { kind, value });
+    this.expiries.push(forgetAt, { kind, value });
   }
 
   /** True while some signing key is revoked: only then is a token's kid worth reading. */
@@ -105,7 +99,7 @@ export class RevocationState {
     if (claims.sid === undefined) return;
     const user = this.users.get(claims.sub);
     // Whole seconds: a token dated in the cutoff's own second counts as before it (fail closed).
-    if (user !== undefined && claims.iat * 1000 < user.cutoff) throw revoked();
+    if (user !== undefined && claims.iat * 1000 < user.cutoffAt) throw revoked();
   }
 
   /** Forgets every entry that can no longer matter at `now`; returns how many went. */
@@ -115,7 +109,7 @@ export class RevocationState {
       // The heap may hold an older expiry of an entry that a later event extended.
       if (item.kind === 'user') {
         const held = this.users.get(item.value);
-        if (held !== undefined && held.keepUntil <= now && this.users.delete(item.value)) {
+        if (held !== undefined && held.forgetAt <= now && this.users.delete(item.value)) {
           removed += 1;
         }
       } else {

@@ -164,7 +164,9 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
   pruner.unref();
 
   const staleFor = (): number | undefined =>
-    source?.aliveAt === undefined ? undefined : performance.now() - source.aliveAt;
+    source?.lastAliveMonotonicMs === undefined
+      ? undefined
+      : performance.now() - source.lastAliveMonotonicMs;
   const isStale = (): boolean => {
     const ms = staleFor();
     return ms === undefined || ms > maxStalenessMs;

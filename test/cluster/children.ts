@@ -123,23 +123,5 @@ export function deadline(ms: number): Promise<false> {
   return sleep(ms, false, { ref: false });
 }
 
-/**
- * Calls `check` every `everyMs` until it returns a value other than undefined; throws after
- * `timeoutMs`. Resolves with the value and the time it took.
- */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  { timeoutMs = 10_000, everyMs = 50 }: { timeoutMs?: number; everyMs?: number } = {},
-): Promise<{ value: T; ms: number }> {
-  const started = performance.now();
-  for (;;) {
-    const value = await check();
-    const ms = performance.now() - started;
-    if (value !== undefined) return { value, ms };
-    if (ms > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
+export { waitFor } from '../helpers/poll.js';
 export { freePort };

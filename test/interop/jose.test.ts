@@ -196,7 +196,7 @@ describe(
       const oldKid = decodePart(oldUser, 0).kid;
 
       // What `tessera keys rotate` does beside a running server, then what its reload timer does.
-      const newKid = await server.admin.keys.rotate();
+      const newKid = await server.admin.keyRing.rotate();
       await server.reloadKeys();
       // A planned rotation: the server signs with the new key once its activation has come.
       clock.advance(activationDelayMs);

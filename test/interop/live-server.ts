@@ -78,7 +78,7 @@ export async function startLiveServer(options: LiveServerOptions = {}): Promise<
       const app = await buildApp({ config, core });
       closers.unshift(() => app.close());
       await app.listen({ host: config.host, port: config.port });
-      reloadKeys = () => core.keys.load();
+      reloadKeys = () => core.keyRing.load();
     } else {
       const running = await startServer(config);
       closers.push(() => running.close());

@@ -15,7 +15,7 @@ import {
   useEnv,
   type RouteName,
 } from './harness.js';
-import type { Principal } from '../../src/middleware/core.js';
+import type { Principal } from '../../src/middleware/authenticator.js';
 
 describe('fastify middleware', () => {
   const env = useEnv();

@@ -18,7 +18,7 @@ import {
   type Tessera,
   type UserTokens,
 } from '../verify/tessera.js';
-import type { AuthOptions } from '../../src/middleware/core.js';
+import type { AuthOptions } from '../../src/middleware/authenticator.js';
 
 /** Everything the cases need. */
 export interface Env {

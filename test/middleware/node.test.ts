@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createAuthenticate, sendAuthFailure } from '../../src/middleware/node.js';
 import { answer, commonCases, overHttp, paths, routeOptions, useEnv } from './harness.js';
-import type { AuthOptions } from '../../src/middleware/core.js';
+import type { AuthOptions } from '../../src/middleware/authenticator.js';
 import type { AddressInfo } from 'node:net';
 
 /** A server routing each path through `authenticate` built from its options. */

@@ -324,7 +324,7 @@ describe('discovery', () => {
     const { app, core, clock } = await setup();
     const { access_token } = await userTokens(app);
     const oldKid = (await app.inject('/.well-known/jwks.json')).json().keys[0].kid;
-    await core.keys.rotate();
+    await core.keyRing.rotate();
     // A planned rotation: published now, signing once every cached JWKS has learnt it.
     clock.advance(activationDelayMs);
     const after = (await app.inject('/.well-known/jwks.json'))
@@ -349,7 +349,7 @@ describe('discovery', () => {
     assert.notEqual(kid, oldKid, 'new tokens use the new key');
     clock.advance(11 * 60_000);
     await core.sweep();
-    await core.keys.load();
+    await core.keyRing.load();
     const later = (await app.inject('/.well-known/jwks.json'))
       .json()
       .keys.map((key: { kid: string }) => key.kid);

@@ -8,7 +8,7 @@ import type { Stores } from '../../src/stores/ports.js';
 import { createSqlStores } from '../../src/stores/sql/index.js';
 import { postgresCapabilities } from '../../src/stores/sql/dialects/postgres.js';
 import { initial } from '../../src/stores/sql/migrations/0001_initial.js';
-import { tokens } from '../../src/stores/sql/migrations/0002_tokens.js';
+import { tokenTables } from '../../src/stores/sql/migrations/0002_tokens.js';
 import { refreshFamilySecret } from '../../src/stores/sql/migrations/0003_refresh_family_secret.js';
 import { keySchedule } from '../../src/stores/sql/migrations/0004_key_schedule.js';
 import { bus } from '../../src/stores/sql/migrations/0005_bus.js';
@@ -121,7 +121,7 @@ if (await postgresAnswers()) {
           provider: {
             getMigrations: async () => ({
               '0001_initial': initial,
-              '0002_tokens': tokens(postgresCapabilities),
+              '0002_tokens': tokenTables(postgresCapabilities),
               '0003_refresh_family_secret': refreshFamilySecret,
               '0004_key_schedule': keySchedule(postgresCapabilities),
               '0005_bus': bus(postgresCapabilities),

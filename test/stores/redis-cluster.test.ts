@@ -13,14 +13,9 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { createRedisStores } from '../../src/stores/redis/index.js';
 import { storeContract } from './contract.js';
-import {
-  adminClient,
-  portIsFree,
-  RedisProcess,
-  redisServerInstalled,
-  waitFor,
-} from './redis-process.js';
+import { adminClient, portIsFree, RedisProcess, redisServerInstalled } from './redis-process.js';
 import { onCI } from '../helpers/ci.js';
+import { waitUntil } from '../helpers/poll.js';
 
 const run = promisify(execFile);
 
@@ -67,7 +62,7 @@ if (redisServerInstalled()) {
       '0',
       '--cluster-yes',
     ]);
-    for (const port of ports) await waitFor(`cluster ok on ${port}`, () => clusterIsOk(port));
+    for (const port of ports) await waitUntil(`cluster ok on ${port}`, () => clusterIsOk(port));
     url = `redis+cluster://${addresses.join(',')}`;
   });
 
@@ -94,7 +89,7 @@ if (redisServerInstalled()) {
         await second.bus.subscribe('sessions', (message) => received.push(message));
         assert.equal(second.bus.connected, true);
         for (let n = 0; n < 5; n += 1) await first.bus.publish('sessions', { n });
-        await waitFor('five messages', () => received.length === 5, 3000);
+        await waitUntil('five messages', () => received.length === 5, 3000);
         // Cluster sends each PUBLISH through some node and relays it: no order across messages.
         const order = received.map((message) => (message as { n: number }).n).sort();
         assert.deepEqual(order, [0, 1, 2, 3, 4]);

@@ -8,8 +8,9 @@ import { after, describe, it } from 'node:test';
 import { TesseraError } from '../../src/core/errors.js';
 import type { SessionRecord } from '../../src/stores/ports.js';
 import { createRedisStores } from '../../src/stores/redis/index.js';
-import { freePort, RedisProcess, redisServerInstalled, waitFor } from './redis-process.js';
+import { freePort, RedisProcess, redisServerInstalled } from './redis-process.js';
 import { skipOutsideCI } from '../helpers/ci.js';
+import { waitUntil } from '../helpers/poll.js';
 
 function aSession(): SessionRecord {
   const now = Date.now();
@@ -56,7 +57,7 @@ void describe(
         assert.equal(stores.bus.connected, true);
 
         await servers.pop()?.kill();
-        await waitFor('the bus to report down', () => !stores.bus.connected, 3000);
+        await waitUntil('the bus to report down', () => !stores.bus.connected, 3000);
         assert.deepEqual(statuses, ['down']);
 
         const failures: [string, () => Promise<unknown>][] = [
@@ -75,11 +76,11 @@ void describe(
         }
 
         servers.push(await RedisProcess.start(port));
-        await waitFor('the bus to report up', () => stores.bus.connected, 5000);
+        await waitUntil('the bus to report up', () => stores.bus.connected, 5000);
         assert.deepEqual(statuses, ['down', 'up']);
         // The restarted server kept nothing (no persistence); what matters is that it works again.
         const after = aSession();
-        await waitFor('commands to work again', async () => {
+        await waitUntil('commands to work again', async () => {
           try {
             await stores.sessions.insert(after);
             return true;
@@ -90,7 +91,7 @@ void describe(
         assert.deepEqual(await stores.sessions.findBySecretHash(after.secretHash), after);
         // Up means subscribed again: a message published now arrives.
         await stores.bus.publish('sessions', { n: 1 });
-        await waitFor('the message', () => received.length === 1, 3000);
+        await waitUntil('the message', () => received.length === 1, 3000);
         assert.deepEqual(received, [{ n: 1 }]);
       } finally {
         await stores.close();
@@ -103,13 +104,13 @@ void describe(
       const stores = await createRedisStores({ url: `redis://127.0.0.1:${port}` });
       try {
         await servers.pop()?.kill();
-        await waitFor('the bus to report down', () => !stores.bus.connected, 3000);
+        await waitUntil('the bus to report down', () => !stores.bus.connected, 3000);
         const received: unknown[] = [];
         await stores.bus.subscribe('keys', (message) => received.push(message));
         servers.push(await RedisProcess.start(port));
-        await waitFor('the bus to report up', () => stores.bus.connected, 5000);
+        await waitUntil('the bus to report up', () => stores.bus.connected, 5000);
         await stores.bus.publish('keys', { rotated: true });
-        await waitFor('the message', () => received.length === 1, 3000);
+        await waitUntil('the message', () => received.length === 1, 3000);
       } finally {
         await stores.close();
       }
@@ -132,9 +133,9 @@ void describe(
         const started = Date.now();
         await assert.rejects(stores.sessions.findBySecretHash(session.secretHash), isUnavailable);
         assert.ok(Date.now() - started < 3000);
-        await waitFor('the bus to report down', () => !stores.bus.connected, 3000);
+        await waitUntil('the bus to report down', () => !stores.bus.connected, 3000);
         server.freeze(false);
-        await waitFor('the bus to report up', () => stores.bus.connected, 5000);
+        await waitUntil('the bus to report up', () => stores.bus.connected, 5000);
         assert.deepEqual(await stores.sessions.findBySecretHash(session.secretHash), session);
       } finally {
         server.freeze(false);

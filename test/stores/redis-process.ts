@@ -5,9 +5,9 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis, type Cluster } from 'ioredis';
 import { freePort } from '../helpers/live.js';
+import { waitUntil } from '../helpers/poll.js';
 
 /** Whether a redis-server binary is on the PATH. */
 export function redisServerInstalled(): boolean {
@@ -36,20 +36,6 @@ export async function portIsFree(port: number): Promise<boolean> {
   server.close();
   await once(server, 'close');
   return true;
-}
-
-/** Polls `check` every 50 ms until it returns true; fails after `timeoutMs`. */
-export async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 5000,
-): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (await check()) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 /** A client for checks and clean-up that fails at once instead of retrying. */
@@ -109,7 +95,7 @@ export class RedisProcess {
     );
     const server = new RedisProcess(port, child);
     try {
-      await waitFor(`redis-server on ${port}`, () => answers(port));
+      await waitUntil(`redis-server on ${port}`, () => answers(port));
     } catch (error) {
       await server.kill();
       throw error;

@@ -11,14 +11,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { SessionRecord } from '../../src/stores/ports.js';
 import { createRedisStores } from '../../src/stores/redis/index.js';
-import {
-  adminClient,
-  freePort,
-  RedisProcess,
-  redisServerInstalled,
-  waitFor,
-} from './redis-process.js';
+import { adminClient, freePort, RedisProcess, redisServerInstalled } from './redis-process.js';
 import { onCI } from '../helpers/ci.js';
+import { waitUntil } from '../helpers/poll.js';
 
 function aSession(): SessionRecord {
   const now = Date.now();
@@ -69,7 +64,7 @@ if (redisServerInstalled()) {
       servers.push(await RedisProcess.start(replicaPort, { args: replicaOf }));
       // A replica retries its handshake once a second (Redis's replication cron), so a loaded
       // machine can take several seconds: wait generously, this is set-up, not the rule.
-      await waitFor(
+      await waitUntil(
         'the replica to sync',
         async () => (await info(replicaPort, 'replication')).includes('master_link_status:up'),
         20_000,
@@ -102,16 +97,16 @@ if (redisServerInstalled()) {
         primary.disconnect();
 
         await master.kill();
-        await waitFor('the bus to report down', () => !stores.bus.connected, 3000);
-        await waitFor(
+        await waitUntil('the bus to report down', () => !stores.bus.connected, 3000);
+        await waitUntil(
           'the sentinel to promote the replica',
           async () => (await info(replicaPort, 'replication')).includes('role:master'),
           10_000,
         );
-        await waitFor('the bus to report up', () => stores.bus.connected, 5000);
+        await waitUntil('the bus to report up', () => stores.bus.connected, 5000);
         assert.deepEqual(await stores.sessions.findBySecretHash(session.secretHash), session);
         await stores.bus.publish('sessions', { after: 'failover' });
-        await waitFor('the message', () => received.length === 1, 3000);
+        await waitUntil('the message', () => received.length === 1, 3000);
       } finally {
         await stores.close();
       }

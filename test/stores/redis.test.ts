@@ -6,8 +6,9 @@ import type { SessionRecord } from '../../src/stores/ports.js';
 import { createRedisStores, type RedisStores } from '../../src/stores/redis/index.js';
 import { storeContract } from './contract.js';
 import { hour, minute, t0 } from './contract/rule.js';
-import { adminClient, deleteKeys, waitFor } from './redis-process.js';
+import { adminClient, deleteKeys } from './redis-process.js';
 import { onCI } from '../helpers/ci.js';
+import { waitUntil } from '../helpers/poll.js';
 
 const url = process.env.TESSERA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const where = new URL(url).host;
@@ -74,7 +75,7 @@ function inbox() {
   return {
     messages,
     handler: (message: unknown) => void messages.push(message),
-    until: (count: number) => waitFor(`${count} messages`, () => messages.length >= count, 3000),
+    until: (count: number) => waitUntil(`${count} messages`, () => messages.length >= count, 3000),
   };
 }
 
@@ -251,7 +252,7 @@ if (await redisAnswers()) {
       const stores = await isolatedStores();
       const statuses: string[] = [];
       stores.bus.onStatus((status) => statuses.push(status));
-      await waitFor('bus up', () => stores.bus.connected);
+      await waitUntil('bus up', () => stores.bus.connected);
       await stores.close();
       assert.equal(stores.bus.connected, false);
       assert.deepEqual(statuses, ['down']);

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { openDatabase } from '../../src/stores/sql/connect.js';
 import { initial } from '../../src/stores/sql/migrations/0001_initial.js';
-import { tokens } from '../../src/stores/sql/migrations/0002_tokens.js';
+import { tokenTables } from '../../src/stores/sql/migrations/0002_tokens.js';
 import { refreshFamilySecret } from '../../src/stores/sql/migrations/0003_refresh_family_secret.js';
 import { keySchedule } from '../../src/stores/sql/migrations/0004_key_schedule.js';
 import { bus } from '../../src/stores/sql/migrations/0005_bus.js';
@@ -201,7 +201,7 @@ for (const driver of drivers) {
         provider: {
           getMigrations: async () => ({
             '0001_initial': initial,
-            '0002_tokens': tokens(sqliteCapabilities),
+            '0002_tokens': tokenTables(sqliteCapabilities),
           }),
         },
       });
@@ -247,7 +247,7 @@ for (const driver of drivers) {
         provider: {
           getMigrations: async () => ({
             '0001_initial': initial,
-            '0002_tokens': tokens(sqliteCapabilities),
+            '0002_tokens': tokenTables(sqliteCapabilities),
             '0003_refresh_family_secret': refreshFamilySecret,
             '0004_key_schedule': keySchedule(sqliteCapabilities),
             '0005_bus': bus(sqliteCapabilities),

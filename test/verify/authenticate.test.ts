@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import { TesseraError } from '../../src/core/errors.js';
-import { failureOf } from '../../src/middleware/core.js';
+import { failureOf } from '../../src/middleware/authenticator.js';
 import { createAuthenticate, sendAuthFailure } from '../../src/middleware/node.js';
 import { authenticators } from '../../src/server/plugins/auth.js';
 import { sessionCookie } from '../../src/server/plugins/cookies.js';
@@ -231,10 +231,10 @@ describe('the server and the middleware answer with the same authenticator', () 
     const auth = authenticators(core, cookie, ['http://127.0.0.1'], 'api');
     server = Fastify();
     await server.register(fastifyCookie);
-    server.decorateRequest('principal', null);
+    server.decorateRequest('authenticatedUser', null);
     installErrorHandlers(server);
     server.get('/me', { onRequest: auth.requireUser }, async (request) => ({
-      via: request.principal?.via,
+      via: request.authenticatedUser?.via,
     }));
     serverBase = await server.listen({ host: '127.0.0.1', port: 0 });
 

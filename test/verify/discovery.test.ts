@@ -40,7 +40,7 @@ describe('discovery', () => {
       assert.equal(verifier.metadata.jwks_uri, `${tessera.issuer}/.well-known/jwks.json`);
       assert.equal(verifier.metadata.introspection_endpoint, `${tessera.issuer}/oauth/introspect`);
       const health = verifier.health();
-      assert.deepEqual(health.jwks.kids, [tessera.core.keys.signingKey().kid]);
+      assert.deepEqual(health.jwks.kids, [tessera.core.keyRing.signingKey().kid]);
       assert.equal(health.revocations, 'off');
       assert.equal(health.ok, true);
     } finally {

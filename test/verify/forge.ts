@@ -40,7 +40,7 @@ export function forge(
   tessera: Tessera,
   over: { header?: Record<string, unknown>; claims?: Record<string, unknown> } = {},
 ): string {
-  const key = tessera.core.keys.signingKey();
+  const key = tessera.core.keyRing.signingKey();
   return sign(
     key,
     { alg: key.alg, typ: 'at+jwt', kid: key.kid, ...over.header },

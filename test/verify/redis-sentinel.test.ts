@@ -16,8 +16,8 @@ import {
   freePort,
   RedisProcess,
   redisServerInstalled,
-  waitFor,
 } from '../stores/redis-process.js';
+import { waitUntil } from '../helpers/poll.js';
 
 if (redisServerInstalled()) {
   const servers: RedisProcess[] = [];
@@ -62,7 +62,7 @@ if (redisServerInstalled()) {
         assert.ok(feed.connected);
         assert.equal(feed.position !== undefined, true, 'read what was there before it started');
         await appendRevocationToStream(writer, event(2, 'after-start'), 60_000, { streamKey });
-        await waitFor('the second revocation', () => state.counts().jti === 2, 3000);
+        await waitUntil('the second revocation', () => state.counts().jti === 2, 3000);
       } finally {
         writer.disconnect();
         await feed.close();

@@ -50,8 +50,8 @@ describe('key rotation', () => {
     const counter = cuttableFetch();
     let late: Verifier | undefined;
     try {
-      const old = shifted.core.keys.signingKey().kid;
-      const next = await shifted.core.keys.rotate();
+      const old = shifted.core.keyRing.signingKey().kid;
+      const next = await shifted.core.keyRing.rotate();
       const jwks = await http(`${shifted.issuer}/.well-known/jwks.json`);
       assert.equal(jwks.headers.get('cache-control'), `public, max-age=${jwksMaxAgeSeconds}`);
       assert.ok(
@@ -117,7 +117,7 @@ describe('key rotation', () => {
       assert.equal(await outcome(verifier.verify(token)), 'ok');
       const fetchesBefore = verifier.health().jwks.fetches;
       const started = performance.now();
-      const { kid } = await replaceCompromisedKeys(tessera.core.keys, tessera.core.revocations);
+      const { kid } = await replaceCompromisedKeys(tessera.core.keyRing, tessera.core.revocations);
       await eventually(
         async () => (await outcome(verifier.verify(token))) === 'token_revoked',
         5_000,
@@ -198,7 +198,7 @@ describe('key rotation', () => {
       jwksRefreshIntervalMs: 100,
     });
     try {
-      const kid = await tessera.core.keys.rotate();
+      const kid = await tessera.core.keyRing.rotate();
       await eventually(() => verifier.health().jwks.kids.includes(kid), 2_000, 20);
     } finally {
       await verifier.close();

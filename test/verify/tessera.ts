@@ -242,19 +242,7 @@ export function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
-/** Resolves when `check` returns true, polling every `everyMs`; rejects after `timeoutMs`. */
-export async function eventually(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 5_000,
-  everyMs = 5,
-): Promise<void> {
-  const until = performance.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (performance.now() > until) throw new Error(`not true within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+export { eventually } from '../helpers/poll.js';
 
 /** The error code a promise rejects with, or 'ok' when it resolves. */
 export async function outcome(promise: Promise<unknown>): Promise<string> {

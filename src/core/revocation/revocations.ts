@@ -5,15 +5,8 @@
  */
 import { TesseraError } from '../errors.js';
 import type { Clock } from '../clock.js';
+import type { RevocableClaims } from '../tokens/claims.js';
 import type { RevocationEvent, Stores, UserRecord } from '../../stores/ports.js';
-
-/** The claims revocation looks at. Times are seconds since the epoch, as in the JWT. */
-export interface RevocableClaims {
-  jti: string;
-  sub: string;
-  iat: number;
-  sid?: string | undefined;
-}
 
 /** Listens to every revocation recorded here (the feed and the cache invalidation hook in). */
 export type RevocationListener = (event: RevocationEvent) => void;

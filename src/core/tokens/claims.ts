@@ -31,6 +31,17 @@ export interface AccessTokenClaims {
   readonly [claim: string]: unknown;
 }
 
+/**
+ * The claims a revocation check looks at, on the server (core/revocation) and in the verifier
+ * (verify/revocation-state). Times are seconds since the epoch, as in the JWT.
+ */
+export interface RevocableClaims {
+  readonly jti: string;
+  readonly sub: string;
+  readonly iat: number;
+  readonly sid?: string | undefined;
+}
+
 /** What the claims are held to. Times are seconds since the epoch. */
 export interface ClaimsPolicy {
   /** The one accepted `iss`, compared exactly. */
@@ -63,13 +74,13 @@ export function checkAccessTokenClaims(
   if (!audienceAccepted(aud, policy.audiences)) {
     throw new TesseraError('token_claim_invalid', 'the token is not meant for this audience (aud)');
   }
-  const skew = policy.skewSeconds;
+  const skewSeconds = policy.skewSeconds;
   // RFC 7519 §4.1.4: acceptable only while the current time is before exp.
-  if (now >= exp + skew) {
+  if (now >= exp + skewSeconds) {
     throw new TesseraError('token_expired', `the access token expired${at(exp)}`);
   }
   // RFC 7519 §4.1.5, and an iat in the future means a token from a clock we cannot trust.
-  if (iat > now + skew || (nbf !== undefined && nbf > now + skew)) {
+  if (iat > now + skewSeconds || (nbf !== undefined && nbf > now + skewSeconds)) {
     const from = nbf === undefined ? iat : Math.max(iat, nbf);
     throw new TesseraError(
       'token_not_yet_valid',

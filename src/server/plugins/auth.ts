@@ -15,7 +15,7 @@ import type { CredentialCookie } from './cookies.js';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 
 /** Who is calling, and how they proved it. */
-export interface Principal {
+export interface AuthenticatedUser {
   user: UserRecord;
   via: 'session' | 'bearer';
   scopes: string[];
@@ -26,7 +26,7 @@ export interface Principal {
 declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated caller, set by `requireSession` or `requireUser`. */
-    principal: Principal | null;
+    authenticatedUser: AuthenticatedUser | null;
   }
 }
 
@@ -72,7 +72,7 @@ export function authenticators(
     request: FastifyRequest,
     reply: FastifyReply,
     secret: string,
-  ): Promise<Principal> {
+  ): Promise<AuthenticatedUser> {
     let valid: ValidSession;
     try {
       valid = await core.sessions.validate(secret);
@@ -89,7 +89,7 @@ export function authenticators(
     return { user: valid.user, via: 'session', scopes: [], session: valid.session };
   }
 
-  async function byBearer(token: string): Promise<Principal> {
+  async function byBearer(token: string): Promise<AuthenticatedUser> {
     const { claims, user } = await core.accessTokens.verify(token);
     const audiences = typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
     if (!audiences.includes(audience)) {
@@ -104,7 +104,7 @@ export function authenticators(
     request: FastifyRequest,
     reply: FastifyReply,
     accept: Accept,
-  ): Promise<Principal> {
+  ): Promise<AuthenticatedUser> {
     const presented = credential(request, accept, cookie.name);
     return presented.kind === 'bearer'
       ? byBearer(presented.token)
@@ -113,7 +113,7 @@ export function authenticators(
 
   /** Requires a valid session cookie, and the CSRF token on unsafe methods. */
   const requireSession: onRequestAsyncHookHandler = async (request, reply) => {
-    request.principal = await byCredential(request, reply, 'session');
+    request.authenticatedUser = await byCredential(request, reply, 'session');
   };
 
   /**
@@ -122,7 +122,7 @@ export function authenticators(
    */
   const requireUser: onRequestAsyncHookHandler = async (request, reply) => {
     try {
-      request.principal = await byCredential(request, reply, 'either');
+      request.authenticatedUser = await byCredential(request, reply, 'either');
     } catch (error) {
       // RFC 6750 §3 (and API.md): every 401 here tells the client a bearer token would do.
       const challenge = error instanceof TesseraError ? challengeFor(error) : undefined;
@@ -140,14 +140,14 @@ export function authenticators(
 }
 
 /** The caller of a request that went through `requireSession` or `requireUser`. */
-export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) throw new TesseraError('unauthenticated', 'not authenticated');
-  return request.principal;
+export function authenticatedUserOf(request: FastifyRequest): AuthenticatedUser {
+  if (!request.authenticatedUser) throw new TesseraError('unauthenticated', 'not authenticated');
+  return request.authenticatedUser;
 }
 
 /** The session of a request that went through `requireSession`. */
 export function sessionOf(request: FastifyRequest): ValidSession {
-  const principal = principalOf(request);
-  if (!principal.session) throw new TesseraError('unauthenticated', 'no valid session');
-  return { user: principal.user, session: principal.session };
+  const caller = authenticatedUserOf(request);
+  if (!caller.session) throw new TesseraError('unauthenticated', 'no valid session');
+  return { user: caller.user, session: caller.session };
 }

@@ -30,9 +30,9 @@ export function toTesseraError(error: unknown): TesseraError {
   if (code === 'invalid_request' && fastifyError?.validation) {
     return new TesseraError('invalid_request', fastifyError.message ?? 'invalid request');
   }
-  if (code) return new TesseraError(code, describe(code));
+  if (code) return new TesseraError(code, requestErrorMessage(code));
   if (error instanceof SyntaxError && (error as Partial<FastifyError>).statusCode === 400) {
-    return new TesseraError('malformed_json', describe('malformed_json'));
+    return new TesseraError('malformed_json', requestErrorMessage('malformed_json'));
   }
   const status = fastifyError?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -41,7 +41,8 @@ export function toTesseraError(error: unknown): TesseraError {
   return new TesseraError('internal', 'internal error');
 }
 
-function describe(code: ErrorCode): string {
+/** The message for a request Fastify rejected before any route ran. */
+function requestErrorMessage(code: ErrorCode): string {
   switch (code) {
     case 'malformed_json':
       return 'the body is not valid JSON';

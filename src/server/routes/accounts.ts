@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { Credentials, NoContent, PasswordChange, problems } from '../schemas.js';
 import { presentUser } from '../present.js';
-import { principalOf } from '../plugins/auth.js';
+import { authenticatedUserOf } from '../plugins/auth.js';
 import type { RouteContext } from '../context.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -42,7 +42,7 @@ export function accountRoutes(app: FastifyInstance, { core, cookie, auth }: Rout
       },
     },
     async (request, reply) => {
-      const { user, via } = principalOf(request);
+      const { user, via } = authenticatedUserOf(request);
       await core.accounts.changePassword(user.id, request.body, { ip: request.ip });
       if (via === 'bearer') return reply.code(204).send();
       // The old session went with the others; the caller continues on a new id (no fixation).

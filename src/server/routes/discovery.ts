@@ -24,7 +24,7 @@ export function discoveryRoutes(app: FastifyInstance, { core, config }: RouteCon
       // The lifetime a planned rotation waits out before the next key signs (core/keys/schedule.ts):
       // any cache holding this document already knows the next key when it starts signing.
       void reply.header('Cache-Control', `public, max-age=${jwksMaxAgeSeconds}`);
-      return core.keys.jwks();
+      return core.keyRing.jwks();
     },
   );
 

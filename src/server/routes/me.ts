@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { presentUser } from '../present.js';
 import { problems } from '../schemas.js';
-import { principalOf } from '../plugins/auth.js';
+import { authenticatedUserOf } from '../plugins/auth.js';
 import type { RouteContext } from '../context.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -28,7 +28,7 @@ export function meRoutes(app: FastifyInstance, { auth }: RouteContext): void {
       },
     },
     async (request) => {
-      const { user, via, scopes } = principalOf(request);
+      const { user, via, scopes } = authenticatedUserOf(request);
       return { user: presentUser(user), via, scopes };
     },
   );

@@ -114,7 +114,7 @@ export async function oauthRoutes(scope: FastifyInstance, ctx: RouteContext): Pr
     },
     async (request, reply) => {
       const client = await anyClient(core.clients, presentedClient(request, request.body));
-      await core.tokens.revoke(client, request.body.token, request.body.token_type_hint);
+      await core.tokenService.revoke(client, request.body.token, request.body.token_type_hint);
       return reply.code(200).header('Cache-Control', 'no-store').send();
     },
   );
@@ -151,7 +151,7 @@ export async function oauthRoutes(scope: FastifyInstance, ctx: RouteContext): Pr
     async (request, reply) => {
       await confidentialClient(core.clients, presentedClient(request, request.body));
       void reply.header('Cache-Control', 'no-store');
-      return core.tokens.introspect(request.body.token);
+      return core.tokenService.introspect(request.body.token);
     },
   );
 }

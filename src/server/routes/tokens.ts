@@ -38,7 +38,7 @@ export function tokenRoutes(
     },
     async (request, reply) => {
       const { email, password, refresh = 'cookie' } = request.body;
-      const result = await core.tokens.login({ email, password }, { ip: request.ip });
+      const result = await core.tokenService.login({ email, password }, { ip: request.ip });
       if (refresh === 'cookie' && result.refreshToken !== undefined) {
         refreshCookie.set(reply, result.refreshToken, result.refreshExpiresAt ?? 0);
       }

@@ -98,7 +98,7 @@ const unavailableReply = /^(CLUSTERDOWN|LOADING|MASTERDOWN|TRYAGAIN|READONLY|BUS
  * `cause` for the logs and never shown to a client. Any other Redis reply error is a bug in a
  * command or script and is passed on as it is.
  */
-export function storeUnavailable(cause: unknown): Error {
+export function redisUnavailable(cause: unknown): Error {
   if (cause instanceof TesseraError) return cause;
   if (
     cause instanceof Error &&
@@ -117,7 +117,7 @@ export async function guard<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (cause) {
-    throw storeUnavailable(cause);
+    throw redisUnavailable(cause);
   }
 }
 

@@ -31,7 +31,7 @@ import {
   guard,
   openClients,
   parseRedisUrl,
-  storeUnavailable,
+  redisUnavailable,
   type RedisStoreOptions,
 } from './connect.js';
 import { KeyLayout } from './keys.js';
@@ -79,7 +79,7 @@ export async function createRedisStores(options: RedisStoreOptions): Promise<Red
   } catch (cause) {
     client.disconnect();
     subscriber.disconnect();
-    throw storeUnavailable(cause);
+    throw redisUnavailable(cause);
   } finally {
     clearTimeout(deadline);
   }

@@ -103,8 +103,8 @@ function readPointer(value: string): { userId: string; id: string } | undefined 
 export function createRedisSessionStore(client: RedisClient, keys: KeyLayout): SessionStore {
   const scripts = defineSessionScripts(client);
 
-  async function claim(key: string, value: string, ttl: number): Promise<boolean> {
-    return (await guard(client.set(key, value, 'PX', ttl, 'NX'))) === 'OK';
+  async function claim(key: string, value: string, ttlMs: number): Promise<boolean> {
+    return (await guard(client.set(key, value, 'PX', ttlMs, 'NX'))) === 'OK';
   }
 
   async function release(ended: readonly Ended[]): Promise<void> {
@@ -145,23 +145,23 @@ export function createRedisSessionStore(client: RedisClient, keys: KeyLayout): S
 
   return {
     async insert(session) {
-      const life = Math.ceil(session.absoluteExpiresAt - session.createdAt);
-      const ttl = Math.max(0, life) + EXPIRY_MARGIN_MS;
+      const lifeMs = Math.ceil(session.absoluteExpiresAt - session.createdAt);
+      const ttlMs = Math.max(0, lifeMs) + EXPIRY_MARGIN_MS;
       const owner = keys.sessionOwner(session.id);
       const secret = keys.secret(session.secretHash);
       const secretPointer = pointer(session.userId, session.id);
       // Like the SQL unique indexes: overwriting would hand one user's session to another.
-      if (!(await claim(owner, session.userId, ttl))) {
+      if (!(await claim(owner, session.userId, ttlMs))) {
         throw new Error(`session id ${session.id} already exists`);
       }
-      if (!(await claim(secret, secretPointer, ttl))) {
+      if (!(await claim(secret, secretPointer, ttlMs))) {
         await scripts.release([owner], [session.userId]);
         throw new Error('session secret hash exists');
       }
       const bucket = keys.sessionBucketOf(session.userId);
       const inserted = await scripts.insert(
         [bucket.session + session.id, bucket.user + session.userId, bucket.idle, bucket.ends],
-        [...fields.map((field) => String(session[field])), String(ttl), bucket.session],
+        [...fields.map((field) => String(session[field])), String(ttlMs), bucket.session],
       );
       if (inserted !== 1) {
         // A hash outlived its lookup keys (they are set a moment earlier, so expire first).

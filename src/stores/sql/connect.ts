@@ -113,7 +113,7 @@ function postgresDialect(url: string, options: SqlStoreOptions): Dialect {
       try {
         return await query(...args);
       } catch (cause) {
-        throw isConnectionFailure(cause) ? storeUnavailable(cause) : cause;
+        throw isConnectionFailure(cause) ? databaseUnavailable(cause) : cause;
       }
     };
   });
@@ -122,7 +122,7 @@ function postgresDialect(url: string, options: SqlStoreOptions): Dialect {
       try {
         return await pool.connect();
       } catch (cause) {
-        throw storeUnavailable(cause);
+        throw databaseUnavailable(cause);
       }
     },
     end: () => pool.end(),
@@ -153,7 +153,7 @@ export function isConnectionFailure(error: unknown): boolean {
  * The error callers see when the database cannot be reached (a 503), with the driver's error
  * kept as `cause` for the logs and never shown to a client.
  */
-export function storeUnavailable(cause: unknown): TesseraError {
+export function databaseUnavailable(cause: unknown): TesseraError {
   if (cause instanceof TesseraError) return cause;
   const error = new TesseraError('store_unavailable', 'the database did not answer');
   error.cause = cause;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { EventBus, Stores } from '../ports.js';
-import { openDatabase, storeUnavailable, type SqlStoreOptions } from './connect.js';
+import { openDatabase, databaseUnavailable, type SqlStoreOptions } from './connect.js';
 import { createSqlClientStore } from './clients.js';
 import { migrateToLatest } from './migrate.js';
 import { createSqlRateLimitStore } from './rate-limits.js';
@@ -48,7 +48,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
       try {
         await sql`select 1`.execute(db);
       } catch (cause) {
-        throw storeUnavailable(cause);
+        throw databaseUnavailable(cause);
       }
     },
     async close() {

@@ -2,7 +2,7 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 import type { Database } from './database.js';
 import type { SqlCapabilities } from './dialects/capabilities.js';
 import { initial } from './migrations/0001_initial.js';
-import { tokens } from './migrations/0002_tokens.js';
+import { tokenTables } from './migrations/0002_tokens.js';
 import { refreshFamilySecret } from './migrations/0003_refresh_family_secret.js';
 import { keySchedule } from './migrations/0004_key_schedule.js';
 import { bus } from './migrations/0005_bus.js';
@@ -13,7 +13,7 @@ import { clientGrants } from './migrations/0006_client_grants.js';
 function migrations(dialect: SqlCapabilities): Record<string, Migration> {
   return {
     '0001_initial': initial,
-    '0002_tokens': tokens(dialect),
+    '0002_tokens': tokenTables(dialect),
     '0003_refresh_family_secret': refreshFamilySecret,
     '0004_key_schedule': keySchedule(dialect),
     '0005_bus': bus(dialect),

@@ -137,7 +137,7 @@ describe('signing keys', () => {
 
   it('rotate --now: the new key signs at once, every old kid leaves the JWKS and the server refuses its tokens, and a kid revocation is recorded', async () => {
     const core = await testCore();
-    const { keys, revocations } = core;
+    const { keyRing: keys, revocations } = core;
     const old = keys.signingKey().kid;
     const token = core.accessTokens.issue({
       subject: 'client',

@@ -9,11 +9,11 @@ export const clientCredentialsGrant: Grant = {
   clientAuthentication: 'required',
   clientKinds: ['confidential'],
 
-  async handle({ params, client }, { tokens }) {
+  async handle({ params, client }, { tokenService }) {
     if (client === undefined) {
       throw new TesseraError('invalid_client', 'client authentication is required');
     }
-    return tokens.clientCredentials(client, {
+    return tokenService.clientCredentials(client, {
       ...(params.scope === undefined ? {} : { scope: params.scope }),
       ...(params.resource === undefined ? {} : { resource: params.resource }),
     });

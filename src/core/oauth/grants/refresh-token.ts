@@ -13,7 +13,7 @@ export const refreshTokenGrant: Grant = {
   clientKinds: ['confidential', 'public'],
   cookieParameter: 'refresh_token',
 
-  async handle({ params, client }, { tokens, clients, families }) {
+  async handle({ params, client }, { tokenService, clients, families }) {
     const token = params.refresh_token;
     if (token === undefined) throw new TesseraError('invalid_request', 'refresh_token is missing');
     if (client === undefined) {
@@ -26,6 +26,6 @@ export const refreshTokenGrant: Grant = {
         assertGrantAllowed(refreshTokenGrant, owner);
       }
     }
-    return tokens.refresh(token, client?.id);
+    return tokenService.refresh(token, client?.id);
   },
 };

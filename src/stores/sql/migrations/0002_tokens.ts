@@ -6,7 +6,7 @@ import type { SqlCapabilities } from '../dialects/capabilities.js';
  * 0001; the one dialect-specific column is the revocation sequence, which no two dialects spell
  * alike.
  */
-export function tokens(dialect: SqlCapabilities): Migration {
+export function tokenTables(dialect: SqlCapabilities): Migration {
   return {
     async up(db: Kysely<unknown>) {
       await db.schema

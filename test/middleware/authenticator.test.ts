@@ -1,11 +1,11 @@
 /**
- * src/middleware/core.ts and session-check.ts: credential extraction, RFC 6750 challenges, and
+ * src/middleware/authenticator.ts and session-check.ts: credential extraction, RFC 6750 challenges, and
  * the session check against Tessera — fresh by default, briefly cached only when asked.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TesseraError } from '../../src/core/errors.js';
-import { bearerToken, cookieValue, failureOf } from '../../src/middleware/core.js';
+import { bearerToken, cookieValue, failureOf } from '../../src/middleware/authenticator.js';
 import { defaultCookieName, tesseraSessionCheck } from '../../src/middleware/session-check.js';
 import {
   freshEmail,
