@@ -167,9 +167,12 @@ describe('client scopes and audiences', () => {
 
   it('without a scope asked for, the token gets every scope the client is allowed', async () => {
     const { core, client } = await withCore();
-    assert.equal(core.tokens.clientCredentials(client, {}).scope, 'reports:read reports:write');
     assert.equal(
-      core.tokens.clientCredentials(client, { scope: '  ' }).scope,
+      core.tokenService.clientCredentials(client, {}).scope,
+      'reports:read reports:write',
+    );
+    assert.equal(
+      core.tokenService.clientCredentials(client, { scope: '  ' }).scope,
       'reports:read reports:write',
     );
   });
@@ -177,22 +180,25 @@ describe('client scopes and audiences', () => {
   it('a client may narrow its scopes but never ask for one it was not given', async () => {
     const { core, client } = await withCore();
     assert.equal(
-      core.tokens.clientCredentials(client, { scope: 'reports:read' }).scope,
+      core.tokenService.clientCredentials(client, { scope: 'reports:read' }).scope,
       'reports:read',
     );
-    assert.throws(() => core.tokens.clientCredentials(client, { scope: 'reports:read admin' }), {
-      code: 'invalid_scope',
-    });
+    assert.throws(
+      () => core.tokenService.clientCredentials(client, { scope: 'reports:read admin' }),
+      {
+        code: 'invalid_scope',
+      },
+    );
   });
 
   it('a client may ask only for one of its own audiences', async () => {
     const { core, client } = await withCore();
-    const { access } = core.tokens.clientCredentials(client, {
+    const { access } = core.tokenService.clientCredentials(client, {
       resource: 'https://archive.example',
     });
     assert.equal(access.claims.aud, 'https://archive.example');
     assert.throws(
-      () => core.tokens.clientCredentials(client, { resource: 'https://other.example' }),
+      () => core.tokenService.clientCredentials(client, { resource: 'https://other.example' }),
       { code: 'invalid_target' },
     );
   });
