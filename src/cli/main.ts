@@ -4,7 +4,7 @@ import { TesseraError } from '../core/errors.js';
 import { parseCommandLine } from './args.js';
 import { configTable, usage } from './help.js';
 import { clientFlags, clientListFlags, clients } from './clients.js';
-import { keys, keySwitches } from './keys.js';
+import { keys, keySwitches } from './signing-keys.js';
 import { serve } from './serve.js';
 
 async function main(argv: string[]): Promise<void> {

@@ -65,7 +65,7 @@ export async function createCore(options: {
   const revoker = new UserRevoker(sessions, families, revocations);
   const accounts = new Accounts(deps, revoker);
   const clients = new Clients(stores.clients, clock);
-  const keys = new KeyRing(stores.keys, new SecretBox(t.secret), clock, {
+  const keys = new KeyRing(stores.signingKeys, new SecretBox(t.secret), clock, {
     alg: t.alg,
     hs256Secret: t.hs256Secret,
     verifyOnlyMs: horizonMs,

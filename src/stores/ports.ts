@@ -295,7 +295,7 @@ export interface Stores {
   users: UserStore;
   sessions: SessionStore;
   rateLimits: RateLimitStore;
-  keys: SigningKeyStore;
+  signingKeys: SigningKeyStore;
   clients: ClientStore;
   refreshFamilies: RefreshFamilyStore;
   revocations: RevocationStore;

@@ -461,7 +461,7 @@ export function storeContract(
       });
     });
 
-    ports('keys', 'signing keys', () => signingKeyRules(rule));
+    ports('signingKeys', 'signing keys', () => signingKeyRules(rule));
     ports('clients', 'clients', () => clientRules(rule));
     ports('refreshFamilies', 'refresh families', () => refreshFamilyRules(rule));
     ports('revocations', 'revocations', () => revocationRules(rule));

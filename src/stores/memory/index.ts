@@ -13,7 +13,7 @@ export function createMemoryStores(): Stores {
     users: createMemoryUserStore(),
     sessions: createMemorySessionStore(),
     rateLimits: createMemoryRateLimitStore(),
-    keys: createMemorySigningKeyStore(),
+    signingKeys: createMemorySigningKeyStore(),
     clients: createMemoryClientStore(),
     refreshFamilies: createMemoryRefreshFamilyStore(),
     revocations: createMemoryRevocationStore(),

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { guard, type RedisClient } from './connect.js';
-import type { KeyLayout } from './keys.js';
+import type { KeyLayout } from './key-layout.js';
 import type { BusHandler, BusStatus, EventBus } from '../ports.js';
 
 export type { BusHandler, BusStatus, EventBus } from '../ports.js';

@@ -13,7 +13,7 @@
  * of one hash slot only: a user's sessions, their set and the sweep indexes share a bucket tag,
  * and the two lookup keys the port needs without a user id are single keys written before the
  * session and deleted after it, an order under which no step leaves a session unrevocable
- * (keys.ts, sessions.ts). The bus subscribes on one node, since Cluster broadcasts PUBLISH.
+ * (key-layout.ts, sessions.ts). The bus subscribes on one node, since Cluster broadcasts PUBLISH.
  *
  * Time: the ports take `now` from the caller and so does every rule here; Redis's own clock only
  * runs the TTLs that let it forget dead keys, and those are durations (PEXPIRE), never instants
@@ -34,7 +34,7 @@ import {
   redisUnavailable,
   type RedisStoreOptions,
 } from './connect.js';
-import { KeyLayout } from './keys.js';
+import { KeyLayout } from './key-layout.js';
 import { createRedisRateLimitStore } from './rate-limits.js';
 import { createRedisSessionStore } from './sessions.js';
 

@@ -1,6 +1,6 @@
 import type { RateLimitStore } from '../ports.js';
 import { defineScript, type RedisClient } from './connect.js';
-import { EXPIRY_MARGIN_MS, type KeyLayout, type RateLimitBucket } from './keys.js';
+import { EXPIRY_MARGIN_MS, type KeyLayout, type RateLimitBucket } from './key-layout.js';
 
 /** Ended windows one sweep script deletes per bucket before it is run again. */
 const SWEEP_LIMIT = 500;

@@ -1,6 +1,6 @@
 /**
  * The Lua scripts behind the Redis SessionStore. Each runs atomically and touches the keys of
- * one session bucket only (one hash slot, see keys.ts); keys it derives from an id are built from
+ * one session bucket only (one hash slot, see key-layout.ts); keys it derives from an id are built from
  * a prefix of that bucket passed in ARGV. Times travel as the caller's decimal strings and are
  * stored as they came: a Lua number turned back into a string could come out as `8.64e+15`.
  */

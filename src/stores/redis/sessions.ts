@@ -1,6 +1,6 @@
 import type { SessionRecord, SessionStore } from '../ports.js';
 import { guard, type RedisClient } from './connect.js';
-import { EXPIRY_MARGIN_MS, type KeyLayout } from './keys.js';
+import { EXPIRY_MARGIN_MS, type KeyLayout } from './key-layout.js';
 import { defineSessionScripts } from './session-scripts.js';
 
 /** Due sessions one sweep script deletes per bucket and index before it is run again. */
@@ -85,7 +85,7 @@ function readPointer(value: string): { userId: string; id: string } | undefined 
 }
 
 /**
- * A SessionStore on Redis. A session is a hash in its user's bucket (keys.ts), listed in the
+ * A SessionStore on Redis. A session is a hash in its user's bucket (key-layout.ts), listed in the
  * user's set and in the bucket's idle and expiry indexes, all written and deleted together by
  * one script. Two lookup keys elsewhere lead to it: secret hash → [userId, id] and id → userId.
  *

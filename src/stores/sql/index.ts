@@ -40,7 +40,7 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
     users: createSqlUserStore(db),
     sessions: createSqlSessionStore(db),
     rateLimits: createSqlRateLimitStore(db),
-    keys: createSqlSigningKeyStore(db, dialect),
+    signingKeys: createSqlSigningKeyStore(db, dialect),
     clients: createSqlClientStore(db),
     refreshFamilies: createSqlRefreshFamilyStore(db),
     revocations: createSqlRevocationStore(db, dialect),

@@ -25,7 +25,11 @@ const MINUTE = 60_000;
 const options: KeyRingOptions = { alg: 'RS256', verifyOnlyMs: 10 * MINUTE + 30_000 };
 
 function ring(secret?: string, stores = createMemoryStores(), clock = new ManualClock()) {
-  return { ring: new KeyRing(stores.keys, new SecretBox(secret), clock, options), stores, clock };
+  return {
+    ring: new KeyRing(stores.signingKeys, new SecretBox(secret), clock, options),
+    stores,
+    clock,
+  };
 }
 
 describe('signing keys', () => {
@@ -36,13 +40,13 @@ describe('signing keys', () => {
     const { ring: second } = ring(undefined, stores, clock);
     await second.load();
     assert.equal(second.signingKey().kid, first.signingKey().kid);
-    assert.equal((await stores.keys.list()).length, 1);
+    assert.equal((await stores.signingKeys.list()).length, 1);
   });
 
   it('are encrypted at rest when a secret is set: no private parameter is readable in the store', async () => {
     const { ring: keys, stores } = ring('a long operator secret for tests');
     await keys.load();
-    const [record] = await stores.keys.list();
+    const [record] = await stores.signingKeys.list();
     assert.ok(record);
     assert.ok(record.privateKey.startsWith('jwe:'));
     assert.ok(!record.privateKey.includes('"d"'));
@@ -52,7 +56,7 @@ describe('signing keys', () => {
   it('are stored as plain JWK without a secret (the server warns at start)', async () => {
     const { ring: keys, stores } = ring();
     await keys.load();
-    const [record] = await stores.keys.list();
+    const [record] = await stores.signingKeys.list();
     assert.ok(record?.privateKey.includes('"d"'));
   });
 
@@ -97,7 +101,10 @@ describe('signing keys', () => {
     await keys.load();
     assert.equal(keys.keySet().has(old), true, 'verify-only through one token lifetime + skew');
     await keys.settle();
-    assert.equal((await stores.keys.list()).find((key) => key.kid === next)?.state, 'active');
+    assert.equal(
+      (await stores.signingKeys.list()).find((key) => key.kid === next)?.state,
+      'active',
+    );
     clock.advance(1);
     assert.deepEqual(await keys.settle(), [old], 'the sweep retires it');
     await keys.load();
@@ -116,7 +123,7 @@ describe('signing keys', () => {
     const next = await keys.rotate();
     clock.advance(60_000);
     assert.equal(await keys.rotate(), next);
-    assert.equal((await stores.keys.list()).length, 2);
+    assert.equal((await stores.signingKeys.list()).length, 2);
     assert.equal(announced, 1);
     const pending = (await keys.summaries()).find((key) => key.kid === next);
     assert.equal(pending?.state, 'next');
@@ -129,9 +136,9 @@ describe('signing keys', () => {
     const old = keys.signingKey().kid;
     await keys.rotate();
     clock.advance(activationDelayMs + options.verifyOnlyMs + 1);
-    const before = JSON.stringify(await stores.keys.list());
+    const before = JSON.stringify(await stores.signingKeys.list());
     await keys.load();
-    assert.equal(JSON.stringify(await stores.keys.list()), before);
+    assert.equal(JSON.stringify(await stores.signingKeys.list()), before);
     assert.equal(keys.keySet().has(old), false, 'though no longer trusted');
   });
 
@@ -184,7 +191,7 @@ describe('signing keys', () => {
   it('HS256 uses the configured secret, is never published, and does not rotate in the store', async () => {
     const stores = createMemoryStores();
     const secret = Buffer.alloc(32, 7).toString('base64');
-    const keys = new KeyRing(stores.keys, new SecretBox(undefined), new ManualClock(), {
+    const keys = new KeyRing(stores.signingKeys, new SecretBox(undefined), new ManualClock(), {
       ...options,
       alg: 'HS256',
       hs256Secret: secret,
@@ -192,7 +199,7 @@ describe('signing keys', () => {
     await keys.load();
     assert.equal(keys.signingKey().alg, 'HS256');
     assert.deepEqual(keys.jwks().keys, []);
-    assert.equal((await stores.keys.list())[0]?.privateKey, '', 'the secret is not stored');
+    assert.equal((await stores.signingKeys.list())[0]?.privateKey, '', 'the secret is not stored');
     await assert.rejects(
       keys.rotate(),
       (error: { code?: string }) => error.code === 'invalid_config',
