@@ -1,6 +1,8 @@
 // The policy core tests run on: the numbers spelled out here, so a test reads against them, and
 // argon2 at its smallest cost so hashing stays fast.
+import { randomUUID } from 'node:crypto';
 import type { Policy } from '../../src/core/policy.js';
+import type { Stores } from '../../src/stores/ports.js';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -31,4 +33,17 @@ export function testPolicy(
       secret: undefined,
     },
   };
+}
+
+/** Inserts a user with no password and no cutoff; returns its id. */
+export async function insertTestUser(stores: Pick<Stores, 'users'>): Promise<string> {
+  const id = randomUUID();
+  await stores.users.insert({
+    id,
+    email: `${id}@example.com`,
+    passwordHash: 'x',
+    createdAt: 0,
+    tokensValidAfter: 0,
+  });
+  return id;
 }

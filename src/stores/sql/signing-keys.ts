@@ -73,12 +73,7 @@ export function createSqlSigningKeyStore(
 
     async schedule(key) {
       return change(async (trx) => {
-        // A no-op write first, for SQLite's write lock (see `change`).
-        await trx
-          .updateTable('signing_keys')
-          .set({ state: 'next' })
-          .where('state', '=', 'next')
-          .execute();
+        await takeWriteLock(trx);
         const pending = await trx
           .selectFrom('signing_keys')
           .select(keyColumns)
@@ -101,11 +96,7 @@ export function createSqlSigningKeyStore(
 
     async promote(now) {
       return change(async (trx) => {
-        await trx
-          .updateTable('signing_keys')
-          .set({ state: 'next' })
-          .where('state', '=', 'next')
-          .execute();
+        await takeWriteLock(trx);
         const due = await trx
           .selectFrom('signing_keys')
           .select(['kid', 'activates_at'])
@@ -159,4 +150,17 @@ export function createSqlSigningKeyStore(
       return rows.map((row) => row.kid);
     },
   };
+}
+
+/**
+ * A write that changes nothing, first in a transaction that reads before it writes: SQLite takes
+ * its write lock at the first write, so two such transactions could otherwise read the same state
+ * (see `change`).
+ */
+async function takeWriteLock(trx: Transaction<Database>): Promise<void> {
+  await trx
+    .updateTable('signing_keys')
+    .set({ state: 'next' })
+    .where('state', '=', 'next')
+    .execute();
 }

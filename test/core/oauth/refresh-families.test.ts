@@ -1,6 +1,7 @@
 // The refresh-family rules of DESIGN.md: tokens rotate on every use, re-use of any earlier token
 // of a family after the grace window revokes the family and its access tokens, and a token that
 // is not one of the family's (a forgery naming its public id) revokes nothing.
+import { insertTestUser } from '../policy.js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -24,14 +25,7 @@ async function setup() {
     lifetimeMs: 30 * 24 * 60 * minute,
     graceMs: grace,
   });
-  const userId = randomUUID();
-  await stores.users.insert({
-    id: userId,
-    email: `${userId}@example.com`,
-    passwordHash: 'x',
-    createdAt: 0,
-    tokensValidAfter: 0,
-  });
+  const userId = await insertTestUser(stores);
   /** Whether the family is revoked, and its access tokens with it. */
   const revoked = async (id: string) => {
     const family = await stores.refreshFamilies.findById(id);

@@ -2,6 +2,7 @@
 // accept it (exp plus the clock skew; a token lifetime plus skew for a session or a user), and no
 // longer; a user's cutoff denies every token issued up to it, the same second included (fail
 // closed); every recorded revocation reaches the listeners (the feed and the caches).
+import { insertTestUser } from '../policy.js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -20,14 +21,7 @@ async function setup() {
   const revocations = new Revocations(stores, clock, HORIZON_MS, SKEW_MS);
   const events: RevocationEvent[] = [];
   revocations.subscribe((event) => events.push(event));
-  const userId = randomUUID();
-  await stores.users.insert({
-    id: userId,
-    email: `${userId}@example.com`,
-    passwordHash: 'x',
-    createdAt: 0,
-    tokensValidAfter: 0,
-  });
+  const userId = await insertTestUser(stores);
   const seconds = () => Math.floor(clock.now() / 1000);
   /** A user token issued now, as the claims revocation looks at. */
   const userToken = (sid = 'sid-1') => ({ jti: randomUUID(), sub: userId, iat: seconds(), sid });

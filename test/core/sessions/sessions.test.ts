@@ -10,7 +10,7 @@ import { sha256Hex } from '../../../src/core/random.js';
 import { SessionNearCache } from '../../../src/core/sessions/near-cache.js';
 import { Sessions } from '../../../src/core/sessions/sessions.js';
 import { createMemoryStores } from '../../../src/stores/memory/index.js';
-import { HOUR, MINUTE, testPolicy } from '../policy.js';
+import { HOUR, MINUTE, testPolicy, insertTestUser } from '../policy.js';
 import type { InvalidationChannel } from '../../../src/core/sessions/near-cache.js';
 
 const IDLE = 30 * MINUTE;
@@ -42,14 +42,7 @@ async function setup(options: { cache?: SessionNearCache } = {}) {
   const clock = new ManualClock();
   const policy = testPolicy({ session: { idleMs: IDLE, absoluteMs: ABSOLUTE, touchMs: TOUCH } });
   const sessions = new Sessions({ stores, clock, policy }, options.cache);
-  const userId = randomUUID();
-  await stores.users.insert({
-    id: userId,
-    email: `${userId}@example.com`,
-    passwordHash: 'x',
-    createdAt: 0,
-    tokensValidAfter: 0,
-  });
+  const userId = await insertTestUser(stores);
   let touches = 0;
   let reads = 0;
   const touch = stores.sessions.touch.bind(stores.sessions);
