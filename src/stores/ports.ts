@@ -159,6 +159,15 @@ export interface ClientRecord {
   audiences: string[];
   /** The grant_type values the client may use at the token endpoint (RFC 6749 §5.2). */
   grants: string[];
+  /**
+   * Where the authorization endpoint may send the user back (authorization code flow), compared
+   * by exact string match, a loopback URI whatever its port (RFC 8252 §7.3). Empty for a client
+   * that does not use the flow.
+   */
+  redirectUris: string[];
+  /** Where RP-initiated logout may send the user afterwards, compared by exact string match. */
+  postLogoutRedirectUris: string[];
+  /** Tessera's own apps: the user is never asked to consent. */
   firstParty: boolean;
   createdAt: number;
 }
@@ -179,6 +188,11 @@ export interface RefreshFamilyRecord {
   id: string;
   userId: string;
   clientId: string;
+  /**
+   * The public id of the Tessera session whose sign-in the family came from (authorization code
+   * flow): RP-initiated logout of that session revokes it. Null for families started otherwise.
+   */
+  sessionId: string | null;
   /** Space-separated scopes granted to the family. */
   scope: string;
   /**
@@ -247,6 +261,16 @@ export interface RefreshFamilyStore {
   revoke(id: string, reason: string, now: number): Promise<boolean>;
   /** Revokes every unrevoked family of the user; returns the ids it revoked, in no set order. */
   revokeAllForUser(userId: string, reason: string, now: number): Promise<string[]>;
+  /**
+   * Revokes every unrevoked family of `userId` issued to `clientId` (a consent withdrawn);
+   * returns the ids it revoked, in no set order.
+   */
+  revokeAllForClient(userId: string, clientId: string, reason: string, now: number): Promise<string[]>;
+  /**
+   * Revokes every unrevoked family started from the sign-in of session `sessionId` (its public
+   * id; RP-initiated logout); returns the ids it revoked, in no set order.
+   */
+  revokeAllForSession(sessionId: string, reason: string, now: number): Promise<string[]>;
   /** Deletes families whose expiresAt is at or before `now`; returns how many. */
   deleteExpired(now: number): Promise<number>;
 }
@@ -290,6 +314,79 @@ export interface RevocationStore {
   deleteExpired(now: number): Promise<number>;
 }
 
+/** A user's consent to a client: the scopes they allowed it (OAuth consent page). */
+export interface ConsentRecord {
+  userId: string;
+  clientId: string;
+  /** Every scope the user allowed this client, in the order first allowed. */
+  scopes: string[];
+  /** When consent was first given. */
+  createdAt: number;
+  /** When scopes were last added. */
+  updatedAt: number;
+}
+
+/** Consents, one per user and client. */
+export interface ConsentStore {
+  /**
+   * Records that `userId` allowed `clientId` the `scopes`, adding them to what was allowed before
+   * (atomically: concurrent grants lose no scope). Returns the record as it now is.
+   */
+  grant(userId: string, clientId: string, scopes: string[], now: number): Promise<ConsentRecord>;
+  find(userId: string, clientId: string): Promise<ConsentRecord | undefined>;
+  /** The user's consents, most recently changed first. */
+  listByUser(userId: string): Promise<ConsentRecord[]>;
+  /** Deletes one consent; returns whether it existed. */
+  revoke(userId: string, clientId: string): Promise<boolean>;
+  /** Deletes every consent given to `clientId` (the client is deleted); returns how many. */
+  revokeAllForClient(clientId: string): Promise<number>;
+}
+
+/** An authorization code (RFC 6749 §4.1.2): issued by the authorize endpoint, spent once. */
+export interface AuthorizationCodeRecord {
+  /** SHA-256 (hex) of the code; the code itself is never stored. */
+  hash: string;
+  clientId: string;
+  userId: string;
+  /** The redirect_uri of the authorization request, as sent: the token request must repeat it. */
+  redirectUri: string;
+  /** Space-separated granted scopes. */
+  scope: string;
+  /** The PKCE S256 challenge (RFC 7636 §4.2). */
+  codeChallenge: string;
+  /** The OpenID Connect nonce of the request, for the ID token. */
+  nonce: string | null;
+  /** The public id of the session the user was signed in with (the ID token's `sid`). */
+  sessionId: string;
+  /** When the user signed in for that session (the ID token's `auth_time`), ms. */
+  authTime: number;
+  /**
+   * The id the refresh family of this grant gets when the code is exchanged, chosen when the
+   * code is issued: a replayed code revokes it, and with it every token the first use issued.
+   */
+  familyId: string;
+  createdAt: number;
+  /** The code is refused from this instant on (60 s at most after createdAt). */
+  expiresAt: number;
+  /** When it was exchanged; null until then. */
+  spentAt: number | null;
+}
+
+/** Authorization codes: spent exactly once, even by concurrent requests on many instances. */
+export interface AuthorizationCodeStore {
+  /** Inserts a code; rejects a reused hash. */
+  insert(code: AuthorizationCodeRecord): Promise<void>;
+  /**
+   * Atomically marks the code with `hash` spent at `now` if it was not spent yet. Returns the
+   * record as it was before this call (so `spentAt` not null means it had been spent: a replay),
+   * or undefined for an unknown hash. Of concurrent calls for one code, exactly one sees it
+   * unspent. Expiry is the caller's to check.
+   */
+  spend(hash: string, now: number): Promise<AuthorizationCodeRecord | undefined>;
+  /** Deletes codes whose expiresAt is at or before `before`; returns how many. */
+  deleteExpired(before: number): Promise<number>;
+}
+
 /** Every store Tessera needs, and the life cycle of the connections behind them. */
 export interface Stores {
   users: UserStore;
@@ -299,6 +396,8 @@ export interface Stores {
   clients: ClientStore;
   refreshFamilies: RefreshFamilyStore;
   revocations: RevocationStore;
+  consents: ConsentStore;
+  authorizationCodes: AuthorizationCodeStore;
   /** Rejects when a backing service does not answer (used by /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;
