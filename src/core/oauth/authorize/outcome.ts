@@ -35,3 +35,23 @@ export type AuthorizeOutcome =
   | { kind: 'redirect'; to: string }
   | { kind: 'login'; params: AuthorizeParams }
   | { kind: 'consent'; client: ClientRecord; scopes: string[]; params: AuthorizeParams };
+
+/**
+ * RP-initiated logout's parameters (OpenID Connect RP-Initiated Logout 1.0 §2): `id_token_hint`,
+ * `post_logout_redirect_uri`, `state`, `client_id`, single-valued, as received.
+ */
+export type LogoutParams = Readonly<Record<string, string>>;
+
+/**
+ * What the end-session endpoint decides:
+ * - `error-page`: a hint or a post-logout URI that cannot be trusted; shown, never redirected to.
+ * - `confirm`: nothing proves the client speaks for this session (no valid hint naming it), so the
+ *   user is asked (a form that posts `params` back with the CSRF token); `clientName` when known.
+ * - `done`: the session (if any) has ended and the refresh families of its sign-ins are revoked;
+ *   the server clears the cookie, then redirects to `redirectTo` (with `state`), or shows the
+ *   signed-out page when it is undefined.
+ */
+export type LogoutOutcome =
+  | { kind: 'error-page'; error: string; description: string }
+  | { kind: 'confirm'; params: LogoutParams; clientName: string | undefined }
+  | { kind: 'done'; redirectTo: string | undefined };
