@@ -70,6 +70,7 @@ export class RefreshFamilies {
       id,
       userId,
       clientId,
+      sessionId: null,
       scope,
       familySecretHash: sha256Hex(familySecret),
       currentHash: sha256Hex(token),
