@@ -92,6 +92,7 @@ export async function createCore(options: {
   });
   const tokens = new TokenService(accounts, clients, accessTokens, families, {
     firstPartyScopes: t.firstPartyScopes,
+    passwordTokens: t.passwordTokens,
     audience: t.audience,
   });
   const codes = new AuthorizationCodes(stores.authorizationCodes, clock);

@@ -19,6 +19,7 @@ import { meRoutes } from './routes/me.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { revocationRoutes } from './routes/revocations.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { userinfoRoutes } from './routes/userinfo.js';
 import { opsRoutes } from './routes/ops.js';
 import { sessionRoutes } from './routes/sessions.js';
 import type { Config } from '../config.js';
@@ -109,6 +110,7 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
   meRoutes(app, ctx);
   tokenRoutes(app, ctx);
   await app.register(async (scope) => oauthRoutes(scope, ctx));
+  await app.register(async (scope) => userinfoRoutes(scope, ctx));
   discoveryRoutes(app, ctx);
   revocationRoutes(app, ctx);
   opsRoutes(app, ctx);
