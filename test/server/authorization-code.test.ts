@@ -123,10 +123,9 @@ describe('the authorization code grant', () => {
 
   it('offline_access governs the refresh token, which then rotates like any other', async () => {
     const { exchange, code, publicClient, app } = await flowServer();
-    const tokens = (await exchange(
-      publicClient,
-      await code(publicClient, { scope: 'openid offline_access' }),
-    )).json() as Tokens;
+    const tokens = (
+      await exchange(publicClient, await code(publicClient, { scope: 'openid offline_access' }))
+    ).json() as Tokens;
     assert.ok(tokens.refresh_token);
     const refreshed = await postForm(app, '/oauth/token', {
       grant_type: 'refresh_token',
@@ -136,7 +135,10 @@ describe('the authorization code grant', () => {
     assert.equal(refreshed.statusCode, 200, refreshed.body);
     const next = refreshed.json() as Tokens;
     assert.notEqual(next.refresh_token, tokens.refresh_token);
-    assert.equal(decodeJwt(next.access_token).claims.sid, decodeJwt(tokens.access_token).claims.sid);
+    assert.equal(
+      decodeJwt(next.access_token).claims.sid,
+      decodeJwt(tokens.access_token).claims.sid,
+    );
   });
 });
 
@@ -144,10 +146,12 @@ describe('ID tokens', () => {
   it('carry iss, sub, aud, exp, iat, auth_time, nonce, sid and at_hash, signed by a published key', async () => {
     const { exchange, code, publicClient, app, user, clock } = await flowServer();
     clock.advance(7_000); // auth_time is the sign-in, not the exchange
-    const tokens = (await exchange(
-      publicClient,
-      await code(publicClient, { scope: 'openid email', nonce: 'n-0S6_WzA2Mj' }),
-    )).json() as Tokens;
+    const tokens = (
+      await exchange(
+        publicClient,
+        await code(publicClient, { scope: 'openid email', nonce: 'n-0S6_WzA2Mj' }),
+      )
+    ).json() as Tokens;
     const idToken = tokens.id_token ?? '';
     const jwks = (await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
     const { payload, protectedHeader } = await jwtVerify(idToken, createLocalJWKSet(jwks), {
@@ -182,10 +186,9 @@ describe('ID tokens', () => {
 
   it('no openid, no ID token', async () => {
     const { exchange, code, confidential } = await flowServer();
-    const tokens = (await exchange(
-      confidential,
-      await code(confidential, { scope: 'reports:read' }),
-    )).json() as Tokens;
+    const tokens = (
+      await exchange(confidential, await code(confidential, { scope: 'reports:read' }))
+    ).json() as Tokens;
     assert.equal(tokens.id_token, undefined);
   });
 

@@ -54,7 +54,8 @@ export async function flowServer(options: { config?: Partial<Config> } = {}) {
       code_verifier: got.verifier,
       ...extra,
     };
-    if (client.secretHash === null) return postForm(server.app, '/oauth/token', { ...form, client_id: client.id });
+    if (client.secretHash === null)
+      return postForm(server.app, '/oauth/token', { ...form, client_id: client.id });
     return postForm(server.app, '/oauth/token', form, { authorization: basic(client.id, SECRET) });
   };
 
@@ -72,10 +73,19 @@ export interface Tokens {
 }
 
 /** A JWT's header and claims, decoded without checking anything. */
-export function decodeJwt(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
+export function decodeJwt(token: string): {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+} {
   const [header = '', claims = ''] = token.split('.');
   return {
-    header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>,
-    claims: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as Record<string, unknown>,
+    header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >,
+    claims: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >,
   };
 }

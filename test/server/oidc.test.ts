@@ -10,7 +10,11 @@ import { flowServer, type Tokens } from './code-flow.js';
 import type { FastifyInstance } from 'fastify';
 
 function userinfo(app: FastifyInstance, token: string, method: 'GET' | 'POST' = 'GET') {
-  return app.inject({ method, url: '/oauth/userinfo', headers: { authorization: `Bearer ${token}` } });
+  return app.inject({
+    method,
+    url: '/oauth/userinfo',
+    headers: { authorization: `Bearer ${token}` },
+  });
 }
 
 async function meStatus(app: FastifyInstance, token: string): Promise<number> {
@@ -30,10 +34,9 @@ describe('userinfo', () => {
     assert.equal(response.statusCode, 200, response.body);
     assert.deepEqual(response.json(), { sub: user.userId });
     assert.equal(response.headers['cache-control'], 'no-store');
-    const withEmail = (await exchange(
-      publicClient,
-      await code(publicClient, { scope: 'openid email' }),
-    )).json() as Tokens;
+    const withEmail = (
+      await exchange(publicClient, await code(publicClient, { scope: 'openid email' }))
+    ).json() as Tokens;
     const post = await userinfo(app, withEmail.access_token, 'POST');
     assert.deepEqual(post.json(), {
       sub: user.userId,
@@ -44,10 +47,9 @@ describe('userinfo', () => {
 
   it('a token without openid is 403 insufficient_scope; a bad or missing one 401 invalid_token', async () => {
     const { exchange, code, confidential, app } = await flowServer();
-    const tokens = (await exchange(
-      confidential,
-      await code(confidential, { scope: 'reports:read' }),
-    )).json() as Tokens;
+    const tokens = (
+      await exchange(confidential, await code(confidential, { scope: 'reports:read' }))
+    ).json() as Tokens;
     const noOpenid = await userinfo(app, tokens.access_token);
     assert.equal(noOpenid.statusCode, 403);
     assert.match(String(noOpenid.headers['www-authenticate']), /error="insufficient_scope"/);
@@ -63,10 +65,9 @@ describe('userinfo', () => {
 describe('RP-initiated logout', () => {
   it('a hint naming the current session ends it and revokes the tokens of its sign-ins', async () => {
     const { exchange, code, publicClient, app, core, user, stores } = await flowServer();
-    const tokens = (await exchange(
-      publicClient,
-      await code(publicClient, { scope: 'openid offline_access' }),
-    )).json() as Tokens;
+    const tokens = (
+      await exchange(publicClient, await code(publicClient, { scope: 'openid offline_access' }))
+    ).json() as Tokens;
     const outcome = await core.logout.request(
       {
         id_token_hint: tokens.id_token ?? '',
@@ -75,7 +76,10 @@ describe('RP-initiated logout', () => {
       },
       user,
     );
-    assert.deepEqual(outcome, { kind: 'done', redirectTo: 'https://app.example.com/bye?state=s+1' });
+    assert.deepEqual(outcome, {
+      kind: 'done',
+      redirectTo: 'https://app.example.com/bye?state=s+1',
+    });
     assert.equal((await stores.sessions.listByUser(user.userId)).length, 0, 'session ended');
     assert.equal(await meStatus(app, tokens.access_token), 401, 'access token revoked');
     const refresh = await postForm(app, '/oauth/token', {
@@ -106,7 +110,10 @@ describe('RP-initiated logout', () => {
 
   it('without a valid hint a signed-in user is asked to confirm; confirming ends the session', async () => {
     const { core, user, stores, publicClient } = await flowServer();
-    const params = { client_id: publicClient.id, post_logout_redirect_uri: 'https://app.example.com/bye' };
+    const params = {
+      client_id: publicClient.id,
+      post_logout_redirect_uri: 'https://app.example.com/bye',
+    };
     const outcome = await core.logout.request(params, user);
     assert.deepEqual(outcome, { kind: 'confirm', params, clientName: 'Reports App' });
     assert.equal((await stores.sessions.listByUser(user.userId)).length, 1);
@@ -133,13 +140,15 @@ describe('RP-initiated logout', () => {
 describe('consents', () => {
   it('revoking a consent revokes that client’s tokens for the user, not other clients’', async () => {
     const { exchange, code, publicClient, confidential, app, core, user } = await flowServer();
-    const mine = (await exchange(
-      publicClient,
-      await code(publicClient, { scope: 'openid offline_access' }),
-    )).json() as Tokens;
+    const mine = (
+      await exchange(publicClient, await code(publicClient, { scope: 'openid offline_access' }))
+    ).json() as Tokens;
     const other = (await exchange(confidential, await code(confidential))).json() as Tokens;
     const listed = await core.consents.list(user.userId);
-    assert.deepEqual(listed.map((consent) => consent.clientId).sort(), [confidential.id, publicClient.id].sort());
+    assert.deepEqual(
+      listed.map((consent) => consent.clientId).sort(),
+      [confidential.id, publicClient.id].sort(),
+    );
     assert.equal(await core.consents.revoke(user.userId, publicClient.id), true);
     assert.equal(await meStatus(app, mine.access_token), 401);
     const refresh = await postForm(app, '/oauth/token', {
@@ -160,7 +169,10 @@ describe('consents', () => {
 describe('discovery', () => {
   it('names every endpoint and capability of the code flow and OpenID Connect', async () => {
     const { app } = await testServer();
-    for (const path of ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server']) {
+    for (const path of [
+      '/.well-known/openid-configuration',
+      '/.well-known/oauth-authorization-server',
+    ]) {
       const metadata = (await app.inject({ method: 'GET', url: path })).json();
       const base = 'http://localhost:8080';
       assert.equal(metadata.authorization_endpoint, `${base}/oauth/authorize`);
@@ -177,10 +189,9 @@ describe('discovery', () => {
       assert.ok(metadata.token_endpoint_auth_methods_supported.includes('none'));
       assert.ok(metadata.grant_types_supported.includes('authorization_code'));
       const jwks = (await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
-      assert.deepEqual(
-        metadata.id_token_signing_alg_values_supported,
-        [...new Set(jwks.keys.map((key: { alg: string }) => key.alg))],
-      );
+      assert.deepEqual(metadata.id_token_signing_alg_values_supported, [
+        ...new Set(jwks.keys.map((key: { alg: string }) => key.alg)),
+      ]);
       for (const claim of ['sub', 'auth_time', 'nonce', 'sid', 'at_hash', 'email']) {
         assert.ok(metadata.claims_supported.includes(claim), claim);
       }
@@ -203,14 +214,22 @@ describe('password tokens (POST /auth/token)', () => {
     const foreign = await app.inject({
       method: 'POST',
       url: '/auth/token',
-      payload: { email: 'ada@example.com', password: 'correct horse battery staple', client_id: 'client_x' },
+      payload: {
+        email: 'ada@example.com',
+        password: 'correct horse battery staple',
+        client_id: 'client_x',
+      },
     });
     assert.equal(foreign.statusCode, 403);
     assert.equal(foreign.json().code, 'password_tokens_disabled');
     const own = await app.inject({
       method: 'POST',
       url: '/auth/token',
-      payload: { email: 'ada@example.com', password: 'correct horse battery staple', client_id: 'tessera' },
+      payload: {
+        email: 'ada@example.com',
+        password: 'correct horse battery staple',
+        client_id: 'tessera',
+      },
     });
     assert.equal(own.statusCode, 200, own.body);
   });
