@@ -128,6 +128,25 @@ describe('RP-initiated logout', () => {
     assert.equal(outcome.kind, 'error-page');
   });
 
+  it('an expired hint is still a hint; one naming another session asks to confirm', async () => {
+    const { exchange, code, publicClient, core, user, clock, stores } = await flowServer();
+    const tokens = (await exchange(publicClient, await code(publicClient))).json() as Tokens;
+    clock.advance(24 * 60 * 60_000); // far past the ID token's exp
+    const other = await core.sessions.create(user.userId, { userAgent: 'b', ip: '127.0.0.2' });
+    const elsewhere = { ...user, sessionId: other.session.id };
+    const hint = { id_token_hint: tokens.id_token ?? '' };
+    assert.equal((await core.logout.request(hint, elsewhere)).kind, 'confirm');
+    assert.deepEqual(await core.logout.request(hint, user), {
+      kind: 'done',
+      redirectTo: undefined,
+    });
+    const left = await stores.sessions.listByUser(user.userId);
+    assert.deepEqual(
+      left.map((session) => session.id),
+      [other.session.id],
+    );
+  });
+
   it('a valid hint with nobody signed in still revokes the tokens of its session', async () => {
     const { exchange, code, publicClient, app, core } = await flowServer();
     const tokens = (await exchange(publicClient, await code(publicClient))).json() as Tokens;
