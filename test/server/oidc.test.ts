@@ -27,12 +27,16 @@ async function meStatus(app: FastifyInstance, token: string): Promise<number> {
 }
 
 describe('userinfo', () => {
-  it('answers sub (and email with the email scope) to a token with openid, GET or POST, no-store', async () => {
+  it('answers {sub, email, email_verified} to a token with openid (API.md), GET or POST, no-store', async () => {
     const { exchange, code, publicClient, app, user } = await flowServer();
     const plain = (await exchange(publicClient, await code(publicClient))).json() as Tokens;
     const response = await userinfo(app, plain.access_token);
     assert.equal(response.statusCode, 200, response.body);
-    assert.deepEqual(response.json(), { sub: user.userId });
+    assert.deepEqual(response.json(), {
+      sub: user.userId,
+      email: 'ada@example.com',
+      email_verified: false,
+    });
     assert.equal(response.headers['cache-control'], 'no-store');
     const withEmail = (
       await exchange(publicClient, await code(publicClient, { scope: 'openid email' }))
