@@ -265,7 +265,12 @@ export interface RefreshFamilyStore {
    * Revokes every unrevoked family of `userId` issued to `clientId` (a consent withdrawn);
    * returns the ids it revoked, in no set order.
    */
-  revokeAllForClient(userId: string, clientId: string, reason: string, now: number): Promise<string[]>;
+  revokeAllForClient(
+    userId: string,
+    clientId: string,
+    reason: string,
+    now: number,
+  ): Promise<string[]>;
   /**
    * Revokes every unrevoked family started from the sign-in of session `sessionId` (its public
    * id; RP-initiated logout); returns the ids it revoked, in no set order.
