@@ -13,15 +13,19 @@ const MAX_LENGTH = 8192;
 /**
  * `value` when it is a path on this server, otherwise the default. A path starts with one `/`,
  * not `//` or `/\` (both are network-path references to browsers, WHATWG URL treats `\` as `/`),
- * and has no control characters, no backslash and no scheme, before or after percent-decoding.
+ * and has no control characters, no backslash and no scheme, before or after percent-decoding
+ * its path.
  */
 export function safeReturnTo(value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > MAX_LENGTH) {
     return DEFAULT_RETURN_TO;
   }
+  // The path is checked once more decoded, for whatever decodes it again (a proxy, a framework);
+  // the query is the authorize request's, whose values (a state) may hold any character.
+  const path = value.split(/[?#]/, 1)[0] ?? '';
   let decoded: string;
   try {
-    decoded = decodeURIComponent(value);
+    decoded = decodeURIComponent(path);
   } catch {
     return DEFAULT_RETURN_TO;
   }

@@ -134,7 +134,6 @@ export function pageSupport({ core, config, cookie }: RouteContext): PageSupport
 // What a person is told about refusals whose API wording is for developers.
 const PAGE_MESSAGES: Partial<Record<string, string>> = {
   csrf: 'This form could not be accepted: it expired or came from another site. Go back, reload the page and try again.',
-  invalid_request: 'The request was not understood.',
 };
 
 /** Registers the hosted pages in their own scope (form bodies, HTML errors, page headers). */
