@@ -19,6 +19,7 @@ import { meRoutes } from './routes/me.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { revocationRoutes } from './routes/revocations.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { userinfoRoutes } from './routes/userinfo.js';
 import { opsRoutes } from './routes/ops.js';
 import { assetRoutes, pageRoutes } from './routes/pages.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -110,6 +111,7 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
   meRoutes(app, ctx);
   tokenRoutes(app, ctx);
   await app.register(async (scope) => oauthRoutes(scope, ctx));
+  await app.register(async (scope) => userinfoRoutes(scope, ctx));
   await app.register(async (scope) => pageRoutes(scope, ctx));
   assetRoutes(app);
   discoveryRoutes(app, ctx);

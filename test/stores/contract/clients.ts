@@ -11,6 +11,8 @@ function aClient(overrides: Partial<ClientRecord> = {}): ClientRecord {
     scopes: ['invoices:read', 'invoices:write'],
     audiences: ['https://api.example.com'],
     grants: ['client_credentials', 'refresh_token'],
+    redirectUris: [],
+    postLogoutRedirectUris: [],
     firstParty: false,
     createdAt: t0,
     ...overrides,

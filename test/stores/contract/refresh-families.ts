@@ -8,6 +8,7 @@ function aFamily(overrides: Partial<RefreshFamilyRecord> = {}): RefreshFamilyRec
     id: randomUUID(),
     userId: randomUUID(),
     clientId: 'tessera',
+    sessionId: null,
     scope: 'openid profile',
     familySecretHash: aHash(),
     currentHash: aHash(),
