@@ -5,12 +5,13 @@
  */
 import { checkOrigin } from '../../core/csrf.js';
 import { TesseraError } from '../../core/errors.js';
+import { isRegisteredRedirectUri } from '../../core/oauth/authorize/redirect-uri.js';
 import { AccountPage } from '../../web/pages/account.js';
 import { SignInPage, SignUpPage } from '../../web/pages/sign-in.js';
 import { safeReturnTo } from '../return-to.js';
 import { csrfInput } from '../plugins/auth.js';
 import { allowFormRedirect } from '../plugins/page-headers.js';
-import { sendPage, singleValued } from './pages.js';
+import { sendPage, signedInOf, singleValued } from './pages.js';
 import type { RouteContext } from '../context.js';
 import type { PageSupport } from './pages.js';
 import type { UserRecord } from '../../stores/ports.js';
@@ -50,7 +51,7 @@ export function authPageRoutes(
     const redirectUri = url.searchParams.get('redirect_uri');
     if (clientId === null || redirectUri === null) return;
     const client = await core.clients.find(clientId);
-    if (client?.redirectUris.some((uri) => sameRedirectOrigin(uri, redirectUri))) {
+    if (client && isRegisteredRedirectUri(client.redirectUris, redirectUri)) {
       allowFormRedirect(reply, redirectUri);
     }
   }
@@ -158,7 +159,9 @@ export function authPageRoutes(
     // Without a live session there is nothing to end: only the origin is checked then.
     if (current) {
       support.checkForm(request, fields.csrf_token, current);
-      await core.sessions.revoke(current.user.id, current.session.id);
+      // The end-session endpoint's own ending: the session and the refresh families of its
+      // sign-ins (and so their access tokens) end together.
+      await core.logout.confirm({}, signedInOf(current));
     } else {
       checkOrigin(csrfInput(request, config.allowedOrigins));
     }
@@ -182,26 +185,4 @@ export function authPageRoutes(
       csrfToken: support.formToken(request, reply, current),
     });
   });
-}
-
-/**
- * Whether `requested` goes to the origin of the registered `registered`, a loopback URI whatever
- * its port (RFC 8252 §7.3). Only widens the policy's form-action; the authorize request itself is
- * checked by the core.
- */
-function sameRedirectOrigin(registered: string, requested: string): boolean {
-  try {
-    const a = new URL(registered);
-    const b = new URL(requested);
-    if (a.origin === b.origin && a.protocol === b.protocol) return true;
-    const loopback = ['127.0.0.1', '[::1]'];
-    return (
-      a.protocol === 'http:' &&
-      b.protocol === 'http:' &&
-      loopback.includes(a.hostname) &&
-      a.hostname === b.hostname
-    );
-  } catch {
-    return false;
-  }
 }
