@@ -109,18 +109,21 @@ describe('GET /oauth/authorize in a browser', () => {
     const csp = String(page.headers['content-security-policy']);
     assert.match(csp, /form-action 'self' https:\/\/app\.example\.com;/);
     assert.ok(!csp.includes('unsafe-inline'));
-    assert.equal(page.headers['referrer-policy'], 'no-referrer');
+    assert.equal(page.headers['referrer-policy'], 'same-origin');
     assert.equal(page.headers['x-frame-options'], 'DENY');
   });
 
   it('Allow redirects to the client with code, state and iss', async () => {
     const { browser, authorizeUrl, config } = await setUp();
     const page = await browser.get(authorizeUrl);
-    const to = location(await decide(browser, page.body, 'allow'));
+    const allowed = await decide(browser, page.body, 'allow');
+    const to = location(allowed);
     assert.equal(`${to.origin}${to.pathname}`, 'https://app.example.com/callback');
     assert.match(to.searchParams.get('code') ?? '', /.{20,}/);
     assert.equal(to.searchParams.get('state'), 'xyz-state');
     assert.equal(to.searchParams.get('iss'), config.issuer);
+    // The code travels in this redirect: no referrer goes with it.
+    assert.equal(allowed.headers['referrer-policy'], 'no-referrer');
     // Remembered: the next request goes straight back to the client.
     const again = location(await browser.get(authorizeUrl));
     assert.equal(again.origin, 'https://app.example.com');
