@@ -182,6 +182,33 @@ describe('GET /oauth/authorize in a browser', () => {
     }
   });
 
+  it('the endpoint takes the same request by POST (OpenID Connect Core §3.1.2.1)', async () => {
+    const { browser, params } = await setUp();
+    const page = await browser.post('/oauth/authorize', params, {
+      origin: 'https://app.example.com',
+    });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<h1>Allow Photo Prints\?<\/h1>/);
+  });
+
+  it('prompt=login sends a signed-in person to sign in again, once, then on to consent', async () => {
+    const { browser, params } = await setUp();
+    const query = new URLSearchParams({ ...params, prompt: 'login' }).toString();
+    const toLogin = location(await browser.get(`/oauth/authorize?${query}`));
+    assert.equal(toLogin.pathname, '/login');
+    const login = await browser.get(`${toLogin.pathname}${toLogin.search}`);
+    const back = await browser.post('/login', {
+      form_token: hiddenField(login.body, 'form_token') ?? '',
+      return_to: hiddenField(login.body, 'return_to') ?? '',
+      email: EMAIL,
+      password: PASSWORD,
+    });
+    const again = location(back);
+    const consent = await browser.get(`${again.pathname}${again.search}`);
+    assert.equal(consent.statusCode, 200, 'no second sign-in');
+    assert.match(consent.body, /Allow Photo Prints/);
+  });
+
   it('a first-party client is not asked about: the browser goes straight back with a code', async () => {
     const { browser, authorizeUrl } = await setUp({ firstParty: true });
     const to = location(await browser.get(authorizeUrl));
