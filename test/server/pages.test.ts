@@ -205,6 +205,17 @@ describe('every form is protected against cross-site posts', () => {
     assert.equal(browser.session, undefined);
   });
 
+  it('the pre-session form cookie is HttpOnly, and Secure with the __Host- prefix over https', async () => {
+    const { app } = await testServer({ config: { issuer: 'https://auth.example.com' } });
+    const page = await new PageBrowser(app, 'https://auth.example.com').get('/login');
+    const cookie = String(page.headers['set-cookie']);
+    assert.match(cookie, /^__Host-tessera_form=[A-Za-z0-9_-]{43};/);
+    for (const attribute of ['Path=/', 'HttpOnly', 'Secure', 'SameSite=Lax']) {
+      assert.ok(cookie.includes(attribute), `${attribute} in ${cookie}`);
+    }
+    assert.ok(page.body.includes(cookie.slice('__Host-tessera_form='.length, cookie.indexOf(';'))));
+  });
+
   it('a sign-in form posted from another origin is refused even with the token (login CSRF)', async () => {
     const { fresh } = await withAccount();
     const browser = fresh();
