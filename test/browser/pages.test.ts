@@ -194,6 +194,32 @@ describe('the hosted pages in a real browser', { skip: chromiumSkipReason() }, (
     },
   );
 
+  it(
+    'signing in for a first-party app goes straight back to it (the sign-in page allows that redirect)',
+    TEST,
+    async () => {
+      const { site, app } = sites();
+      const client = await registerClient(site.stores, {
+        name: 'Our Dashboard',
+        scopes: ['openid'],
+        firstParty: true,
+        redirectUris: [`${app.crossSite}/cb`],
+      });
+      const page = await newPage();
+      const email = await signUp(page);
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByText('You have signed out.').waitFor();
+      const params = authorizeParams(client, pkce().challenge);
+      await page.goto(`${site.origin}/oauth/authorize?${new URLSearchParams(params).toString()}`);
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(PASSWORD);
+      // POST /login → 303 /oauth/authorize → 303 the app: form-action covers the whole chain.
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${app.crossSite}/cb?**`);
+      assert.ok(new URL(page.url()).searchParams.get('code'));
+    },
+  );
+
   it('Deny on the consent page returns access_denied to the app', TEST, async () => {
     const { site, app } = sites();
     const client = await registerClient(site.stores, {
