@@ -5,9 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { postForm } from '../helpers/server.js';
+import { createSqlStores } from '../../src/stores/sql/index.js';
 import { decodeJwt, flowServer, type Tokens } from './code-flow.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -89,6 +93,23 @@ describe('the authorization code grant', () => {
     assert.equal(refresh.json().error, 'invalid_grant');
   });
 
+  it('over SQLite too: the code is spent once and a replay revokes what it issued', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-code-'));
+    const stores = await createSqlStores({ url: `sqlite:${join(dir, 'tessera.db')}` });
+    try {
+      const { exchange, code, publicClient, app } = await flowServer({ stores });
+      const got = await code(publicClient, { scope: 'openid offline_access' });
+      const first = (await exchange(publicClient, got)).json() as Tokens;
+      assert.ok(first.refresh_token && first.id_token);
+      assert.equal((await exchange(publicClient, got)).json().error, 'invalid_grant');
+      assert.equal(await me(app, first.access_token), 401);
+      await app.close();
+    } finally {
+      await stores.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a code presented by another client is invalid_grant', async () => {
     const { exchange, code, publicClient, confidential } = await flowServer();
     const got = await code(confidential);
@@ -123,10 +144,9 @@ describe('the authorization code grant', () => {
 
   it('offline_access governs the refresh token, which then rotates like any other', async () => {
     const { exchange, code, publicClient, app } = await flowServer();
-    const tokens = (await exchange(
-      publicClient,
-      await code(publicClient, { scope: 'openid offline_access' }),
-    )).json() as Tokens;
+    const tokens = (
+      await exchange(publicClient, await code(publicClient, { scope: 'openid offline_access' }))
+    ).json() as Tokens;
     assert.ok(tokens.refresh_token);
     const refreshed = await postForm(app, '/oauth/token', {
       grant_type: 'refresh_token',
@@ -136,7 +156,10 @@ describe('the authorization code grant', () => {
     assert.equal(refreshed.statusCode, 200, refreshed.body);
     const next = refreshed.json() as Tokens;
     assert.notEqual(next.refresh_token, tokens.refresh_token);
-    assert.equal(decodeJwt(next.access_token).claims.sid, decodeJwt(tokens.access_token).claims.sid);
+    assert.equal(
+      decodeJwt(next.access_token).claims.sid,
+      decodeJwt(tokens.access_token).claims.sid,
+    );
   });
 });
 
@@ -144,10 +167,12 @@ describe('ID tokens', () => {
   it('carry iss, sub, aud, exp, iat, auth_time, nonce, sid and at_hash, signed by a published key', async () => {
     const { exchange, code, publicClient, app, user, clock } = await flowServer();
     clock.advance(7_000); // auth_time is the sign-in, not the exchange
-    const tokens = (await exchange(
-      publicClient,
-      await code(publicClient, { scope: 'openid email', nonce: 'n-0S6_WzA2Mj' }),
-    )).json() as Tokens;
+    const tokens = (
+      await exchange(
+        publicClient,
+        await code(publicClient, { scope: 'openid email', nonce: 'n-0S6_WzA2Mj' }),
+      )
+    ).json() as Tokens;
     const idToken = tokens.id_token ?? '';
     const jwks = (await app.inject({ method: 'GET', url: '/.well-known/jwks.json' })).json();
     const { payload, protectedHeader } = await jwtVerify(idToken, createLocalJWKSet(jwks), {
@@ -182,10 +207,9 @@ describe('ID tokens', () => {
 
   it('no openid, no ID token', async () => {
     const { exchange, code, confidential } = await flowServer();
-    const tokens = (await exchange(
-      confidential,
-      await code(confidential, { scope: 'reports:read' }),
-    )).json() as Tokens;
+    const tokens = (
+      await exchange(confidential, await code(confidential, { scope: 'reports:read' }))
+    ).json() as Tokens;
     assert.equal(tokens.id_token, undefined);
   });
 

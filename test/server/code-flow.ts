@@ -6,6 +6,7 @@ import { authorizeParams, pkce, REDIRECT, registerClient, SECRET } from '../core
 import type { SignedIn } from '../../src/core/oauth/authorize/outcome.js';
 import type { ClientRecord } from '../../src/stores/ports.js';
 import type { Config } from '../../src/config.js';
+import type { Stores } from '../../src/stores/ports.js';
 
 export { pkce, REDIRECT, registerClient, SECRET };
 
@@ -14,7 +15,7 @@ export const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 /** A server with a signed-in user, a public and a confidential client of the flow. */
-export async function flowServer(options: { config?: Partial<Config> } = {}) {
+export async function flowServer(options: { config?: Partial<Config>; stores?: Stores } = {}) {
   const server = await testServer(options);
   const response = await signup(server.app, 'ada@example.com');
   const userId = (response.json() as { user: { id: string } }).user.id;
@@ -54,7 +55,8 @@ export async function flowServer(options: { config?: Partial<Config> } = {}) {
       code_verifier: got.verifier,
       ...extra,
     };
-    if (client.secretHash === null) return postForm(server.app, '/oauth/token', { ...form, client_id: client.id });
+    if (client.secretHash === null)
+      return postForm(server.app, '/oauth/token', { ...form, client_id: client.id });
     return postForm(server.app, '/oauth/token', form, { authorization: basic(client.id, SECRET) });
   };
 
@@ -72,10 +74,19 @@ export interface Tokens {
 }
 
 /** A JWT's header and claims, decoded without checking anything. */
-export function decodeJwt(token: string): { header: Record<string, unknown>; claims: Record<string, unknown> } {
+export function decodeJwt(token: string): {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+} {
   const [header = '', claims = ''] = token.split('.');
   return {
-    header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>,
-    claims: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as Record<string, unknown>,
+    header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >,
+    claims: JSON.parse(Buffer.from(claims, 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >,
   };
 }

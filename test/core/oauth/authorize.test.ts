@@ -8,6 +8,13 @@ import { AUTH_AFTER } from '../../../src/core/oauth/authorize/request.js';
 import { authorizeParams, flowCore, pkce, REDIRECT, registerClient, signedIn } from './flow.js';
 import type { AuthorizeOutcome } from '../../../src/core/oauth/authorize/outcome.js';
 
+/** `params` without the parameter `name`. */
+function without(params: Record<string, string>, name: string): Record<string, string> {
+  const { [name]: _dropped, ...rest } = params;
+  void _dropped;
+  return rest;
+}
+
 const ISSUER = 'https://auth.example.com';
 
 /** The query of a redirect outcome; fails for any other outcome. */
@@ -31,8 +38,7 @@ async function setup() {
   const client = await registerClient(stores);
   const user = await signedIn(core, stores);
   const { challenge } = pkce();
-  const params = (extra: Record<string, string> = {}) =>
-    authorizeParams(client, challenge, extra);
+  const params = (extra: Record<string, string> = {}) => authorizeParams(client, challenge, extra);
   return { core, stores, clock, client, user, params };
 }
 
@@ -45,8 +51,8 @@ describe('authorize: whom to answer', () => {
 
   it('a missing client_id or redirect_uri gets an error page', async () => {
     const { core, user, params } = await setup();
-    const { client_id: _c, ...noClient } = params();
-    const { redirect_uri: _r, ...noRedirect } = params();
+    const noClient = without(params(), 'client_id');
+    const noRedirect = without(params(), 'redirect_uri');
     assert.equal((await core.authorization.authorize(noClient, user)).kind, 'error-page');
     assert.equal((await core.authorization.authorize(noRedirect, user)).kind, 'error-page');
   });
@@ -113,14 +119,17 @@ describe('authorize: errors by redirect', () => {
   it('a client not allowed authorization_code is unauthorized_client', async () => {
     const { core, stores, user } = await setup();
     const client = await registerClient(stores, { grants: ['client_credentials'] });
-    const outcome = await core.authorization.authorize(authorizeParams(client, pkce().challenge), user);
+    const outcome = await core.authorization.authorize(
+      authorizeParams(client, pkce().challenge),
+      user,
+    );
     assert.equal(redirectError(outcome), 'unauthorized_client');
   });
 
   it('a missing code_challenge, a plain or missing method, or a malformed challenge is invalid_request', async () => {
     const { core, user, params } = await setup();
-    const { code_challenge: _c, ...noChallenge } = params();
-    const { code_challenge_method: _m, ...noMethod } = params();
+    const noChallenge = without(params(), 'code_challenge');
+    const noMethod = without(params(), 'code_challenge_method');
     for (const request of [
       noChallenge,
       noMethod,
@@ -128,7 +137,10 @@ describe('authorize: errors by redirect', () => {
       params({ code_challenge: 'short' }),
       params({ code_challenge: `${'a'.repeat(42)}=` }),
     ]) {
-      assert.equal(redirectError(await core.authorization.authorize(request, user)), 'invalid_request');
+      assert.equal(
+        redirectError(await core.authorization.authorize(request, user)),
+        'invalid_request',
+      );
     }
   });
 
@@ -204,7 +216,10 @@ describe('authorize: sign-in and consent', () => {
   it('max_age passed asks for a new sign-in; within it does not', async () => {
     const { core, clock, user, params } = await setup();
     clock.advance(61_000);
-    assert.equal((await core.authorization.authorize(params({ max_age: '120' }), user)).kind, 'consent');
+    assert.equal(
+      (await core.authorization.authorize(params({ max_age: '120' }), user)).kind,
+      'consent',
+    );
     const outcome = await core.authorization.authorize(params({ max_age: '60' }), user);
     assert.ok(outcome.kind === 'login');
     assert.equal(outcome.params.max_age, undefined);
@@ -218,7 +233,10 @@ describe('authorize: sign-in and consent', () => {
 
   it('a third-party client needs consent; prompt=none without it is consent_required', async () => {
     const { core, client, user, params } = await setup();
-    const outcome = await core.authorization.authorize(params({ scope: 'openid reports:read' }), user);
+    const outcome = await core.authorization.authorize(
+      params({ scope: 'openid reports:read' }),
+      user,
+    );
     assert.ok(outcome.kind === 'consent');
     assert.equal(outcome.client.id, client.id);
     assert.deepEqual(outcome.scopes, ['openid', 'reports:read']);
@@ -230,7 +248,10 @@ describe('authorize: sign-in and consent', () => {
 
   it('Deny on the consent page redirects with access_denied and stores nothing', async () => {
     const { core, stores, client, user, params } = await setup();
-    assert.equal(redirectError(await core.authorization.decide(params(), user, false)), 'access_denied');
+    assert.equal(
+      redirectError(await core.authorization.decide(params(), user, false)),
+      'access_denied',
+    );
     assert.equal(await stores.consents.find(user.userId, client.id), undefined);
   });
 
@@ -240,9 +261,7 @@ describe('authorize: sign-in and consent', () => {
     assert.match(allowed.get('code') ?? '', /^[A-Za-z0-9_-]{43}$/, '256-bit code');
     assert.equal(allowed.get('state'), 'xyz-state');
     assert.equal(allowed.get('iss'), ISSUER);
-    const again = redirected(
-      await core.authorization.authorize(params({ prompt: 'none' }), user),
-    );
+    const again = redirected(await core.authorization.authorize(params({ prompt: 'none' }), user));
     assert.ok(again.get('code'), 'consent remembered: prompt=none succeeds');
     const more = await core.authorization.authorize(params({ scope: 'openid reports:read' }), user);
     assert.equal(more.kind, 'consent');
@@ -277,7 +296,7 @@ describe('authorize: sign-in and consent', () => {
     const { core, stores, user } = await setup();
     const uri = 'https://app.example.com/cb?tenant=7';
     const client = await registerClient(stores, { firstParty: true, redirectUris: [uri] });
-    const { state: _s, ...params } = authorizeParams(client, pkce().challenge);
+    const params = without(authorizeParams(client, pkce().challenge), 'state');
     const query = redirected(await core.authorization.authorize(params, user), uri);
     assert.equal(query.get('tenant'), '7');
     assert.equal(query.has('state'), false);
