@@ -21,6 +21,7 @@ import { revocationRoutes } from './routes/revocations.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { userinfoRoutes } from './routes/userinfo.js';
 import { opsRoutes } from './routes/ops.js';
+import { assetRoutes, pageRoutes } from './routes/pages.js';
 import { sessionRoutes } from './routes/sessions.js';
 import type { Config } from '../config.js';
 import type { Core } from '../core/tessera.js';
@@ -111,6 +112,8 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
   tokenRoutes(app, ctx);
   await app.register(async (scope) => oauthRoutes(scope, ctx));
   await app.register(async (scope) => userinfoRoutes(scope, ctx));
+  await app.register(async (scope) => pageRoutes(scope, ctx));
+  assetRoutes(app);
   discoveryRoutes(app, ctx);
   revocationRoutes(app, ctx);
   opsRoutes(app, ctx);
