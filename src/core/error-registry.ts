@@ -14,6 +14,14 @@ export const oauthErrorStatus = {
   unsupported_grant_type: 400,
   invalid_scope: 400,
   invalid_target: 400,
+  // The authorization endpoint's errors (RFC 6749 §4.1.2.1, OpenID Connect Core §3.1.2.6): they
+  // travel in a redirect, so the status is the one an error page would have.
+  access_denied: 403,
+  unsupported_response_type: 400,
+  login_required: 400,
+  consent_required: 400,
+  request_not_supported: 400,
+  request_uri_not_supported: 400,
   slow_down: 429,
   server_error: 500,
   temporarily_unavailable: 503,
@@ -173,7 +181,7 @@ export const errorRegistry = {
     title: 'Invalid scope',
     oauth: 'invalid_scope',
     description: 'The client asked for a scope it may not have.',
-    where: '`POST /oauth/token`',
+    where: '`POST /oauth/token`, `GET /oauth/authorize` (a redirect to the client)',
   },
   invalid_target: {
     status: 400,
@@ -195,6 +203,66 @@ export const errorRegistry = {
     oauth: 'unsupported_grant_type',
     description: 'The `grant_type` is not one the server supports.',
     where: '`POST /oauth/token`',
+  },
+  unsupported_response_type: {
+    status: 400,
+    title: 'Unsupported response type',
+    oauth: 'unsupported_response_type',
+    description: 'The authorization request asks for a `response_type` other than `code`.',
+    where: '`GET /oauth/authorize` (a redirect to the client)',
+  },
+  login_required: {
+    status: 400,
+    title: 'Login required',
+    oauth: 'login_required',
+    description:
+      '`prompt=none` was sent but the user must sign in first (no session, or `max_age` passed).',
+    where: '`GET /oauth/authorize` (a redirect to the client)',
+  },
+  consent_required: {
+    status: 400,
+    title: 'Consent required',
+    oauth: 'consent_required',
+    description: '`prompt=none` was sent but the user has not allowed the client these scopes.',
+    where: '`GET /oauth/authorize` (a redirect to the client)',
+  },
+  access_denied: {
+    status: 403,
+    title: 'Access denied',
+    oauth: 'access_denied',
+    description: 'The user chose **Deny** on the consent page.',
+    where: '`POST /oauth/authorize` (a redirect to the client)',
+  },
+  request_not_supported: {
+    status: 400,
+    title: 'Request object not supported',
+    oauth: 'request_not_supported',
+    description: 'The authorization request carries a `request` object (OpenID Connect Core §6).',
+    where: '`GET /oauth/authorize` (a redirect to the client)',
+  },
+  request_uri_not_supported: {
+    status: 400,
+    title: 'Request URI not supported',
+    oauth: 'request_uri_not_supported',
+    description: 'The authorization request carries a `request_uri` (OpenID Connect Core §6).',
+    where: '`GET /oauth/authorize` (a redirect to the client)',
+  },
+  invalid_redirect_uri: {
+    status: 400,
+    title: 'Invalid redirect URI',
+    oauth: 'invalid_request',
+    description:
+      'The authorization or logout request names a client that is unknown, or a redirect URI not registered for it: shown on an error page, never redirected to.',
+    where: '`GET /oauth/authorize`, `GET /oauth/logout` (an error page)',
+  },
+  password_tokens_disabled: {
+    status: 403,
+    title: 'Password tokens disabled',
+    oauth: 'unauthorized_client',
+    oauthStatus: 400,
+    description:
+      '`POST /auth/token` with a password is switched off (`TESSERA_PASSWORD_TOKENS=off`), or the request names a client other than the built-in first-party one (RFC 9700 §2.4).',
+    where: '`POST /auth/token`',
   },
   insufficient_scope: {
     status: 403,

@@ -1,8 +1,13 @@
 import { Accounts } from './accounts/accounts.js';
 import { Clients } from './clients/clients.js';
+import { Consents } from './consents/consents.js';
 import { KeyRing } from './keys/keyring.js';
 import { SecretBox } from './keys/secret-box.js';
 import { AccessTokens } from './oauth/access-tokens.js';
+import { Authorization } from './oauth/authorize/authorization.js';
+import { AuthorizationCodes } from './oauth/authorize/codes.js';
+import { CodeExchange } from './oauth/code-exchange.js';
+import { Logout } from './oauth/logout.js';
 import { RefreshFamilies } from './oauth/refresh-families.js';
 import { TokenService } from './oauth/token-service.js';
 import { RevocationFeed } from './revocation/feed.js';
@@ -29,8 +34,16 @@ export interface Core {
   families: RefreshFamilies;
   accessTokens: AccessTokens;
   tokenService: TokenService;
+  /** GET /oauth/authorize and the consent form's answer. */
+  authorization: Authorization;
+  /** grant_type=authorization_code. */
+  codeExchange: CodeExchange;
+  /** RP-initiated logout (GET /oauth/logout and its confirmation). */
+  logout: Logout;
+  /** The consents users gave clients (the account page lists and revokes them). */
+  consents: Consents;
   /**
-   * Deletes expired sessions, families, revocations and counters, and writes down key changes
+   * Deletes expired sessions, families, authorization codes, revocations and counters, and writes down key changes
    * that time has made (a planned key now signing, rotated-out keys retired).
    */
   sweep(): Promise<void>;
@@ -81,6 +94,28 @@ export async function createCore(options: {
     firstPartyScopes: t.firstPartyScopes,
     audience: t.audience,
   });
+  const codes = new AuthorizationCodes(stores.authorizationCodes, clock);
+  const authorization = new Authorization({
+    clients,
+    consents: stores.consents,
+    codes,
+    clock,
+    issuer: t.issuer,
+  });
+  const codeExchange = new CodeExchange({
+    codes,
+    accounts,
+    accessTokens,
+    families,
+    revocations,
+    keyRing: keys,
+    clock,
+    issuer: t.issuer,
+    audience: t.audience,
+    idTokenTtlSeconds: t.accessTtlSeconds,
+  });
+  const logout = new Logout({ clients, keyRing: keys, sessions, families, issuer: t.issuer });
+  const consents = new Consents(stores.consents, clients, families);
   return {
     deps,
     accounts,
@@ -93,9 +128,14 @@ export async function createCore(options: {
     families,
     accessTokens,
     tokenService: tokens,
+    authorization,
+    codeExchange,
+    logout,
+    consents,
     async sweep() {
       await sessions.sweep();
       await families.sweep();
+      await codes.sweep();
       await revocations.sweep();
       await stores.rateLimits.deleteExpired(clock.now());
       await keys.settle();

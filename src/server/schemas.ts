@@ -77,6 +77,7 @@ export const TokenResponse = Type.Object(
     expires_in: Type.Integer(),
     refresh_token: Type.Optional(Type.String()),
     scope: Type.String(),
+    id_token: Type.Optional(Type.String({ description: 'OpenID Connect ID token (scope openid)' })),
   },
   { $id: 'TokenResponse' },
 );

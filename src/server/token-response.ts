@@ -10,5 +10,6 @@ export function tokenBody(result: TokenResponse, includeRefresh: boolean) {
       ? { refresh_token: result.refreshToken }
       : {}),
     scope: result.scope,
+    ...(result.idToken === undefined ? {} : { id_token: result.idToken }),
   };
 }

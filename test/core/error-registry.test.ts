@@ -24,6 +24,11 @@ const rfcOAuthErrors = new Map<string, readonly number[]>([
   ['unsupported_token_type', [400]],
   ['access_denied', [403]],
   ['unsupported_response_type', [400]],
+  // OpenID Connect Core §3.1.2.6: sent in a redirect, never with a status of their own.
+  ['login_required', [400]],
+  ['consent_required', [400]],
+  ['request_not_supported', [400]],
+  ['request_uri_not_supported', [400]],
   ['server_error', [500]],
   ['temporarily_unavailable', [503]],
   ['slow_down', [429]],

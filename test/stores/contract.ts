@@ -8,7 +8,9 @@ import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { SessionRecord, Stores, UserRecord } from '../../src/stores/ports.js';
+import { authorizationCodeRules } from './contract/authorization-codes.js';
 import { clientRules } from './contract/clients.js';
+import { consentRules } from './contract/consents.js';
 import { refreshFamilyRules } from './contract/refresh-families.js';
 import { revocationRules } from './contract/revocations.js';
 import { byId, hour, minute, t0, type Rule } from './contract/rule.js';
@@ -465,6 +467,8 @@ export function storeContract(
     ports('clients', 'clients', () => clientRules(rule));
     ports('refreshFamilies', 'refresh families', () => refreshFamilyRules(rule));
     ports('revocations', 'revocations', () => revocationRules(rule));
+    ports('consents', 'consents', () => consentRules(rule));
+    ports('authorizationCodes', 'authorization codes', () => authorizationCodeRules(rule));
 
     void describe('life cycle', () => {
       rule('ping answers while the stores are open', async (stores) => {

@@ -79,6 +79,7 @@ if (await postgresAnswers()) {
           { name: '0004_key_schedule' },
           { name: '0005_bus' },
           { name: '0006_client_grants' },
+          { name: '0007_authorization_code_flow' },
         ]);
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);
@@ -100,13 +101,14 @@ if (await postgresAnswers()) {
           { name: '0004_key_schedule' },
           { name: '0005_bus' },
           { name: '0006_client_grants' },
+          { name: '0007_authorization_code_flow' },
         ]);
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);
       }
     });
 
-    void it('clients from before 0006 keep the grants they could use', async () => {
+    void it('clients from before 0006 keep the grants they could use and get no redirect URIs; families no session', async () => {
       const schema = freshSchema();
       await admin.query(`create schema ${schema}`);
       const old = new Kysely<unknown>({
@@ -133,9 +135,16 @@ if (await postgresAnswers()) {
           (id, secret_hash, name, scopes, audiences, first_party, created_at)
           values ('tessera', null, 'first party', '[]', '[]', 1, 1),
                  ('client_a', 'hash', 'integration', '[]', '[]', 0, 2)`);
+        await admin.query(`insert into ${schema}.refresh_families
+          (id, user_id, client_id, scope, current_hash, generation, created_at, expires_at)
+          values ('f1', 'u', 'client_a', 'a', 'cur', 1, 1, 99)`);
         const upgraded = await createSqlStores({ url, schema });
         try {
-          assert.deepEqual((await upgraded.clients.findById('tessera'))?.grants, ['refresh_token']);
+          const firstParty = await upgraded.clients.findById('tessera');
+          assert.deepEqual(firstParty?.grants, ['refresh_token']);
+          assert.deepEqual(firstParty.redirectUris, []);
+          assert.deepEqual(firstParty.postLogoutRedirectUris, []);
+          assert.equal((await upgraded.refreshFamilies.findById('f1'))?.sessionId, null);
           assert.deepEqual((await upgraded.clients.findById('client_a'))?.grants, [
             'client_credentials',
             'refresh_token',

@@ -146,6 +146,7 @@ for (const driver of drivers) {
           { name: '0004_key_schedule' },
           { name: '0005_bus' },
           { name: '0006_client_grants' },
+          { name: '0007_authorization_code_flow' },
         ]);
       } finally {
         database.close();
@@ -191,7 +192,7 @@ for (const driver of drivers) {
       }
     });
 
-    void it('a refresh family from before 0003 survives the upgrade, with no family secret', async () => {
+    void it('a refresh family from before 0003 survives the upgrade, with no family secret and no session', async () => {
       const path = file('upgrade-0003');
       const old = new Kysely<unknown>({
         dialect: new SqliteDialect({ database: driver.open(path) }),
@@ -220,6 +221,7 @@ for (const driver of drivers) {
           id,
           userId: 'u',
           clientId: 'tessera',
+          sessionId: null,
           scope: 'account',
           familySecretHash: null,
           currentHash: 'cur',
@@ -237,7 +239,7 @@ for (const driver of drivers) {
       }
     });
 
-    void it('clients from before 0006 keep the grants they could use', async () => {
+    void it('clients from before 0006 keep the grants they could use, and get no redirect URIs', async () => {
       const path = file('upgrade-0006');
       const old = new Kysely<unknown>({
         dialect: new SqliteDialect({ database: driver.open(path) }),
@@ -269,6 +271,8 @@ for (const driver of drivers) {
           scopes: [],
           audiences: [],
           grants: ['refresh_token'],
+          redirectUris: [],
+          postLogoutRedirectUris: [],
           firstParty: true,
           createdAt: 1,
         });

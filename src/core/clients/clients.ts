@@ -61,6 +61,8 @@ export class Clients {
       scopes: [...new Set(input.scopes)],
       audiences: [...new Set(input.audiences)],
       grants,
+      redirectUris: [],
+      postLogoutRedirectUris: [],
       firstParty: false,
       createdAt: this.clock.now(),
     };
@@ -83,6 +85,8 @@ export class Clients {
       scopes,
       audiences,
       grants: FIRST_PARTY_GRANTS,
+      redirectUris: [],
+      postLogoutRedirectUris: [],
       firstParty: true,
       createdAt: this.clock.now(),
     });

@@ -46,6 +46,14 @@ interface Presented {
   standing: Standing;
 }
 
+/** How a family starts, besides its user, client and scope. */
+export interface StartOptions {
+  /** Its id, chosen before (an authorization code names the family it will start). */
+  id?: string;
+  /** The public id of the session whose sign-in it comes from (authorization code flow). */
+  sessionId?: string;
+}
+
 /** Starts, rotates and revokes refresh-token families. */
 export class RefreshFamilies {
   constructor(
@@ -56,10 +64,15 @@ export class RefreshFamilies {
   ) {}
 
   /** Starts a family for a login. */
-  async start(userId: string, clientId: string, scope: string): Promise<RefreshResult> {
+  async start(
+    userId: string,
+    clientId: string,
+    scope: string,
+    options: StartOptions = {},
+  ): Promise<RefreshResult> {
     const now = this.clock.now();
     const familySecret = newRefreshSecret();
-    const id = randomId();
+    const id = options.id ?? randomId();
     const token = formatRefreshToken({
       familyId: id,
       generation: 1,
@@ -70,6 +83,7 @@ export class RefreshFamilies {
       id,
       userId,
       clientId,
+      sessionId: options.sessionId ?? null,
       scope,
       familySecretHash: sha256Hex(familySecret),
       currentHash: sha256Hex(token),
@@ -144,6 +158,26 @@ export class RefreshFamilies {
   /** Revokes every family of a user (their access tokens go with the user's cutoff). */
   async revokeAllForUser(userId: string, reason: string): Promise<void> {
     await this.stores.refreshFamilies.revokeAllForUser(userId, reason, this.clock.now());
+  }
+
+  /**
+   * Revokes every family of `userId` issued to `clientId` (a consent withdrawn) and the access
+   * tokens issued from each.
+   */
+  async revokeAllForClient(userId: string, clientId: string, reason: string): Promise<void> {
+    const store = this.stores.refreshFamilies;
+    const ids = await store.revokeAllForClient(userId, clientId, reason, this.clock.now());
+    for (const id of ids) await this.revocations.revokeSid(id);
+  }
+
+  /**
+   * Revokes every family started from the sign-in of session `sessionId` (its public id) and the
+   * access tokens issued from each: RP-initiated logout.
+   */
+  async revokeAllForSession(sessionId: string, reason: string): Promise<void> {
+    const store = this.stores.refreshFamilies;
+    const ids = await store.revokeAllForSession(sessionId, reason, this.clock.now());
+    for (const id of ids) await this.revocations.revokeSid(id);
   }
 
   /** Deletes expired families. */

@@ -18,6 +18,8 @@ export interface TokenResponse {
   refreshToken?: string;
   /** When the refresh family ends (ms), for the cookie's lifetime. */
   refreshExpiresAt?: number;
+  /** The OpenID Connect ID token, when `openid` was granted (authorization code grant). */
+  idToken?: string;
   scope: string;
 }
 

@@ -38,6 +38,12 @@ export class Revocations {
     await this.record({ kind: 'sid', value: sid, at: now, expiresAt: now + this.horizonMs });
   }
 
+  /** True when a live revocation names the session or refresh family `sid`. */
+  isSidRevoked(sid: string): Promise<boolean> {
+    // No access token has an empty jti, so the query asks about the sid alone.
+    return this.stores.revocations.isRevoked({ jti: '', sid }, this.clock.now());
+  }
+
   /**
    * Revokes every token signed by one key (a compromised key, retired from the key ring). Kept
    * for one token lifetime plus skew, and at least `keepAtLeastMs`: a verifier must refuse the

@@ -7,6 +7,8 @@ function copy(client: ClientRecord): ClientRecord {
     scopes: [...client.scopes],
     audiences: [...client.audiences],
     grants: [...client.grants],
+    redirectUris: [...client.redirectUris],
+    postLogoutRedirectUris: [...client.postLogoutRedirectUris],
   };
 }
 

@@ -1,5 +1,7 @@
 import type { Stores } from '../ports.js';
+import { createMemoryAuthorizationCodeStore } from './authorization-codes.js';
 import { createMemoryClientStore } from './clients.js';
+import { createMemoryConsentStore } from './consents.js';
 import { createMemoryRateLimitStore } from './rate-limits.js';
 import { createMemoryRefreshFamilyStore } from './refresh-families.js';
 import { createMemoryRevocationStore } from './revocations.js';
@@ -17,6 +19,8 @@ export function createMemoryStores(): Stores {
     clients: createMemoryClientStore(),
     refreshFamilies: createMemoryRefreshFamilyStore(),
     revocations: createMemoryRevocationStore(),
+    consents: createMemoryConsentStore(),
+    authorizationCodes: createMemoryAuthorizationCodeStore(),
     async ping() {},
     async close() {},
   };

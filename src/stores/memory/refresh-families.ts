@@ -71,6 +71,30 @@ export function createMemoryRefreshFamilyStore(): RefreshFamilyStore {
       return revoked;
     },
 
+    async revokeAllForClient(userId, clientId, reason, now) {
+      const revoked: string[] = [];
+      for (const family of byId.values()) {
+        if (
+          family.userId === userId &&
+          family.clientId === clientId &&
+          revokeLive(family, reason, now)
+        ) {
+          revoked.push(family.id);
+        }
+      }
+      return revoked;
+    },
+
+    async revokeAllForSession(sessionId, reason, now) {
+      const revoked: string[] = [];
+      for (const family of byId.values()) {
+        if (family.sessionId === sessionId && revokeLive(family, reason, now)) {
+          revoked.push(family.id);
+        }
+      }
+      return revoked;
+    },
+
     async deleteExpired(now) {
       let removed = 0;
       for (const [id, family] of byId) {

@@ -4,7 +4,8 @@ import type { ClientsTable, Database } from './database.js';
 
 // JSON rather than space-separated text: the same encoding in both dialects, and no value
 // (an audience URL, a scope) can split into two or merge with its neighbour.
-function toStringArray(json: string): string[] {
+/** Parses a JSON array-of-strings column (scopes, grants, URIs; consents' scopes too). */
+export function toStringArray(json: string): string[] {
   const value: unknown = JSON.parse(json);
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
     throw new TypeError('a clients row holds a list that is not an array of strings');
@@ -20,6 +21,8 @@ function toRecord(row: Selectable<ClientsTable>): ClientRecord {
     scopes: toStringArray(row.scopes),
     audiences: toStringArray(row.audiences),
     grants: toStringArray(row.grants),
+    redirectUris: toStringArray(row.redirect_uris),
+    postLogoutRedirectUris: toStringArray(row.post_logout_redirect_uris),
     // Integer 0/1 in both dialects: better-sqlite3 cannot bind a boolean.
     firstParty: row.first_party === 1,
     createdAt: row.created_at,
@@ -40,6 +43,8 @@ export function createSqlClientStore(db: Kysely<Database>): ClientStore {
           scopes: JSON.stringify(client.scopes),
           audiences: JSON.stringify(client.audiences),
           grants: JSON.stringify(client.grants),
+          redirect_uris: JSON.stringify(client.redirectUris),
+          post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
           first_party: client.firstParty ? 1 : 0,
           created_at: client.createdAt,
         })

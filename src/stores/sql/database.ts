@@ -58,6 +58,10 @@ export interface ClientsTable {
   scopes: string;
   audiences: string;
   grants: string;
+  /** JSON array; '[]' for clients registered before 0007. */
+  redirect_uris: string;
+  /** JSON array; '[]' for clients registered before 0007. */
+  post_logout_redirect_uris: string;
   first_party: number;
   created_at: number;
 }
@@ -67,6 +71,8 @@ export interface RefreshFamiliesTable {
   id: string;
   user_id: string;
   client_id: string;
+  /** Null for families not started by the authorization code flow (and every one before 0007). */
+  session_id: string | null;
   scope: string;
   /** Null for families started before 0003_refresh_family_secret. */
   family_secret_hash: string | null;
@@ -80,6 +86,32 @@ export interface RefreshFamiliesTable {
   expires_at: number;
   revoked_at: number | null;
   revoked_reason: string | null;
+}
+
+/** One row of `consents`: one per user and client; scopes a JSON array in the order allowed. */
+export interface ConsentsTable {
+  user_id: string;
+  client_id: string;
+  scopes: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One row of `authorization_codes`: the hash of a code, never the code. */
+export interface AuthorizationCodesTable {
+  hash: string;
+  client_id: string;
+  user_id: string;
+  redirect_uri: string;
+  scope: string;
+  code_challenge: string;
+  nonce: string | null;
+  session_id: string;
+  auth_time: number;
+  family_id: string;
+  created_at: number;
+  expires_at: number;
+  spent_at: number | null;
 }
 
 /** One row of `revocations`; `seq` is assigned by the database and never reused. */
@@ -100,4 +132,6 @@ export interface Database {
   clients: ClientsTable;
   refresh_families: RefreshFamiliesTable;
   revocations: RevocationsTable;
+  consents: ConsentsTable;
+  authorization_codes: AuthorizationCodesTable;
 }

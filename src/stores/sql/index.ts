@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { EventBus, Stores } from '../ports.js';
 import { openDatabase, databaseUnavailable, type SqlStoreOptions } from './connect.js';
+import { createSqlAuthorizationCodeStore } from './authorization-codes.js';
 import { createSqlClientStore } from './clients.js';
+import { createSqlConsentStore } from './consents.js';
 import { migrateToLatest } from './migrate.js';
 import { createSqlRateLimitStore } from './rate-limits.js';
 import { createSqlRefreshFamilyStore } from './refresh-families.js';
@@ -44,6 +46,8 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
     clients: createSqlClientStore(db),
     refreshFamilies: createSqlRefreshFamilyStore(db),
     revocations: createSqlRevocationStore(db, dialect),
+    consents: createSqlConsentStore(db, dialect),
+    authorizationCodes: createSqlAuthorizationCodeStore(db),
     async ping() {
       try {
         await sql`select 1`.execute(db);

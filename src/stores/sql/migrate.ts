@@ -7,6 +7,7 @@ import { refreshFamilySecret } from './migrations/0003_refresh_family_secret.js'
 import { keySchedule } from './migrations/0004_key_schedule.js';
 import { bus } from './migrations/0005_bus.js';
 import { clientGrants } from './migrations/0006_client_grants.js';
+import { authorizationCodeFlow } from './migrations/0007_authorization_code_flow.js';
 
 // Listed in code rather than read from a folder, so the migrations ship inside dist/ and run
 // from any working directory. Names sort in the order they must run.
@@ -18,6 +19,7 @@ function migrations(dialect: SqlCapabilities): Record<string, Migration> {
     '0004_key_schedule': keySchedule(dialect),
     '0005_bus': bus(dialect),
     '0006_client_grants': clientGrants,
+    '0007_authorization_code_flow': authorizationCodeFlow,
   };
 }
 

@@ -6,6 +6,7 @@ const familyColumns = [
   'id',
   'user_id as userId',
   'client_id as clientId',
+  'session_id as sessionId',
   'scope',
   'family_secret_hash as familySecretHash',
   'current_hash as currentHash',
@@ -36,6 +37,7 @@ export function createSqlRefreshFamilyStore(db: Kysely<Database>): RefreshFamily
           id: family.id,
           user_id: family.userId,
           client_id: family.clientId,
+          session_id: family.sessionId,
           scope: family.scope,
           family_secret_hash: family.familySecretHash,
           current_hash: family.currentHash,
@@ -113,6 +115,29 @@ export function createSqlRefreshFamilyStore(db: Kysely<Database>): RefreshFamily
         .updateTable('refresh_families')
         .set({ revoked_at: now, revoked_reason: reason })
         .where('user_id', '=', userId)
+        .where('revoked_at', 'is', null)
+        .returning('id')
+        .execute();
+      return rows.map((row) => row.id);
+    },
+
+    async revokeAllForClient(userId, clientId, reason, now) {
+      const rows = await db
+        .updateTable('refresh_families')
+        .set({ revoked_at: now, revoked_reason: reason })
+        .where('user_id', '=', userId)
+        .where('client_id', '=', clientId)
+        .where('revoked_at', 'is', null)
+        .returning('id')
+        .execute();
+      return rows.map((row) => row.id);
+    },
+
+    async revokeAllForSession(sessionId, reason, now) {
+      const rows = await db
+        .updateTable('refresh_families')
+        .set({ revoked_at: now, revoked_reason: reason })
+        .where('session_id', '=', sessionId)
         .where('revoked_at', 'is', null)
         .returning('id')
         .execute();

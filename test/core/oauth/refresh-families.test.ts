@@ -153,6 +153,7 @@ describe('refresh families', () => {
       id,
       userId,
       clientId: 'tessera',
+      sessionId: null,
       scope: 'account',
       familySecretHash: null,
       currentHash: sha256Hex(legacy),

@@ -11,6 +11,8 @@ function aClient(overrides: Partial<ClientRecord> = {}): ClientRecord {
     scopes: ['invoices:read', 'invoices:write'],
     audiences: ['https://api.example.com'],
     grants: ['client_credentials', 'refresh_token'],
+    redirectUris: [],
+    postLogoutRedirectUris: [],
     firstParty: false,
     createdAt: t0,
     ...overrides,
@@ -59,6 +61,33 @@ export function clientRules(rule: Rule): void {
       [client.grants, []],
     );
   });
+
+  rule(
+    'redirect and post-logout URIs come back exactly, in order, empty lists included',
+    async ({ clients }) => {
+      const client = aClient({
+        redirectUris: [
+          'https://app.example.com/callback?x=1&y=%202',
+          'http://127.0.0.1/cb',
+          'com.example.app:/oauth2redirect',
+          'https://ünïcode.example/"q"',
+        ],
+        postLogoutRedirectUris: ['https://app.example.com/bye', 'http://[::1]/out'],
+      });
+      await clients.insert(client);
+      assert.deepEqual(await clients.findById(client.id), client);
+      const none = aClient({ createdAt: t0 + 1 });
+      await clients.insert(none);
+      const listed = await clients.list();
+      assert.deepEqual(
+        listed.map((c) => [c.redirectUris, c.postLogoutRedirectUris]),
+        [
+          [client.redirectUris, client.postLogoutRedirectUris],
+          [[], []],
+        ],
+      );
+    },
+  );
 
   rule('a taken client id is refused and changes nothing', async ({ clients }) => {
     const first = aClient();
@@ -112,6 +141,8 @@ export function clientRules(rule: Rule): void {
     found.scopes.push('admin');
     found.audiences.push('https://evil.example');
     found.grants.push('client_credentials', 'urn:example:grant');
+    found.redirectUris.push('https://evil.example/cb');
+    found.postLogoutRedirectUris.push('https://evil.example/out');
     const [listed] = await clients.list();
     assert.ok(listed);
     listed.firstParty = true;

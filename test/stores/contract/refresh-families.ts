@@ -8,6 +8,7 @@ function aFamily(overrides: Partial<RefreshFamilyRecord> = {}): RefreshFamilyRec
     id: randomUUID(),
     userId: randomUUID(),
     clientId: 'tessera',
+    sessionId: null,
     scope: 'openid profile',
     familySecretHash: aHash(),
     currentHash: aHash(),
@@ -270,6 +271,81 @@ export function refreshFamilyRules(rule: Rule): void {
       assert.deepEqual(await refreshFamilies.findById(earlier.id), earlier);
       assert.deepEqual(await refreshFamilies.findById(theirs.id), theirs);
       assert.deepEqual(await refreshFamilies.revokeAllForUser(userId, 'again', t0 + 2 * hour), []);
+    },
+  );
+
+  rule('a family keeps the session it came from', async ({ refreshFamilies }) => {
+    const sessionId = randomUUID();
+    const family = aFamily({ sessionId });
+    await refreshFamilies.insert(family);
+    assert.deepEqual(await refreshFamilies.findById(family.id), family);
+    assert.equal((await refreshFamilies.findByTokenHash(family.currentHash))?.sessionId, sessionId);
+  });
+
+  rule(
+    "withdrawing consent revokes that user's live families of that client only, and names them",
+    async ({ refreshFamilies }) => {
+      const userId = randomUUID();
+      const clientId = randomUUID();
+      const live = [aFamily({ userId, clientId }), aFamily({ userId, clientId, sessionId: 's' })];
+      const earlier = aFamily({ userId, clientId, revokedAt: t0 + 1, revokedReason: 'logout' });
+      const otherClient = aFamily({ userId });
+      const otherUser = aFamily({ clientId });
+      for (const family of [...live, earlier, otherClient, otherUser]) {
+        await refreshFamilies.insert(family);
+      }
+      const revoked = await refreshFamilies.revokeAllForClient(
+        userId,
+        clientId,
+        'consent_revoked',
+        t0 + hour,
+      );
+      assert.deepEqual(sorted(revoked), sorted(live.map((family) => family.id)));
+      for (const family of live) {
+        assert.deepEqual(await refreshFamilies.findById(family.id), {
+          ...family,
+          revokedAt: t0 + hour,
+          revokedReason: 'consent_revoked',
+        });
+      }
+      for (const family of [earlier, otherClient, otherUser]) {
+        assert.deepEqual(await refreshFamilies.findById(family.id), family);
+      }
+      assert.deepEqual(
+        await refreshFamilies.revokeAllForClient(userId, clientId, 'again', t0 + 2 * hour),
+        [],
+      );
+    },
+  );
+
+  rule(
+    "logging a session out revokes that session's live families only, and names them",
+    async ({ refreshFamilies }) => {
+      const sessionId = randomUUID();
+      const userId = randomUUID();
+      const live = [
+        aFamily({ userId, sessionId }),
+        aFamily({ userId, sessionId, clientId: 'client_b' }),
+      ];
+      const earlier = aFamily({ userId, sessionId, revokedAt: t0 + 1, revokedReason: 'x' });
+      const otherSession = aFamily({ userId, sessionId: randomUUID() });
+      const noSession = aFamily({ userId });
+      for (const family of [...live, earlier, otherSession, noSession]) {
+        await refreshFamilies.insert(family);
+      }
+      const revoked = await refreshFamilies.revokeAllForSession(sessionId, 'logout', t0 + hour);
+      assert.deepEqual(sorted(revoked), sorted(live.map((family) => family.id)));
+      for (const family of live) {
+        assert.deepEqual(await refreshFamilies.findById(family.id), {
+          ...family,
+          revokedAt: t0 + hour,
+          revokedReason: 'logout',
+        });
+      }
+      for (const family of [earlier, otherSession, noSession]) {
+        assert.deepEqual(await refreshFamilies.findById(family.id), family);
+      }
+      assert.deepEqual(await refreshFamilies.revokeAllForSession(sessionId, 'again', t0), []);
     },
   );
 

@@ -11,7 +11,7 @@ import type { TokenResponse } from '../token-service.js';
 export type ClientKind = 'confidential' | 'public';
 
 /** The core services a grant works with. */
-export type GrantServices = Pick<Core, 'tokenService' | 'clients' | 'families'>;
+export type GrantServices = Pick<Core, 'tokenService' | 'clients' | 'families' | 'codeExchange'>;
 
 /** One token request, once the endpoint has parsed it and checked the client. */
 export interface GrantRequest {

@@ -3,6 +3,7 @@
  * metadata is generated from it, and client registration accepts only what it names: a new
  * grant is one file beside these and one line here.
  */
+import { authorizationCodeGrant } from './authorization-code.js';
 import { clientCredentialsGrant } from './client-credentials.js';
 import { refreshTokenGrant } from './refresh-token.js';
 import type { Grant } from './grant.js';
@@ -11,7 +12,11 @@ export type { ClientKind, Grant, GrantRequest, GrantServices } from './grant.js'
 export { assertGrantAllowed, clientKind } from './grant.js';
 
 /** The grants, in the order the metadata lists them. */
-export const grants: readonly Grant[] = [refreshTokenGrant, clientCredentialsGrant];
+export const grants: readonly Grant[] = [
+  authorizationCodeGrant,
+  refreshTokenGrant,
+  clientCredentialsGrant,
+];
 
 /** The grant for a `grant_type`, or undefined (RFC 6749 §5.2 `unsupported_grant_type`). */
 export function findGrant(type: string): Grant | undefined {
