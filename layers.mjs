@@ -69,9 +69,16 @@ export const layers = {
     imports: ['base', 'redis-connect'],
     packages: [...sql, ioredisTypesOnly],
   },
+  // The hosted pages: preact components that render what the server hands them. They name the
+  // core's records only as types, and know nothing of HTTP or stores.
+  web: {
+    paths: ['web/'],
+    imports: ['base', 'ports', 'core'],
+    packages: [...sql, 'fastify', 'ioredis'],
+  },
   server: {
     paths: ['server/'],
-    imports: ['base', 'redis-connect', 'ports', 'core', 'stores', 'verify', 'config'],
+    imports: ['base', 'redis-connect', 'ports', 'core', 'stores', 'verify', 'config', 'web'],
     packages: [],
   },
   cli: {
@@ -106,8 +113,8 @@ function findLayer(path) {
 function sourceFiles(root) {
   return readdirSync(root, { recursive: true })
     .map((file) => String(file).split('\\').join('/'))
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
-    .map((file) => file.replace(/\.ts$/, ''));
+    .filter((file) => /\.tsx?$/.test(file) && !file.endsWith('.d.ts'))
+    .map((file) => file.replace(/\.tsx?$/, ''));
 }
 
 function mayImport(from, to) {
@@ -153,12 +160,12 @@ export function layerRules(root = 'src') {
   const dirs = [...new Set(files.map((file) => posix.dirname(file)))];
   const configs = dirs
     .filter((dir) => folderLayer(dir) !== undefined)
-    .map((dir) => ({ files: [`${root}/${dir}/*.ts`], rules: rule(folderLayer(dir), dir) }));
+    .map((dir) => ({ files: [`${root}/${dir}/*.{ts,tsx}`], rules: rule(folderLayer(dir), dir) }));
   for (const file of files) {
     const dir = posix.dirname(file);
     const layer = layerOf(file);
     if (layer !== folderLayer(dir)) {
-      configs.push({ files: [`${root}/${file}.ts`], rules: rule(layer, dir) });
+      configs.push({ files: [`${root}/${file}.{ts,tsx}`], rules: rule(layer, dir) });
     }
   }
   return configs;

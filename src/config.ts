@@ -37,6 +37,7 @@ export interface Config {
   readonly clockSkewSeconds: number;
   readonly audience: string;
   readonly firstPartyScopes: readonly string[];
+  readonly passwordTokens: boolean;
   /** The proxies in front of Tessera: none, a hop count, or their addresses and CIDRs. */
   readonly trustProxy: false | number | readonly string[];
   readonly logLevel: string;
@@ -447,6 +448,14 @@ export const options: readonly AnyOption[] = [
     parse: scopes,
     separator: ' ',
     doc: 'Scopes of tokens from /auth/token (the built-in first-party client).',
+  },
+  {
+    key: 'passwordTokens',
+    env: 'TESSERA_PASSWORD_TOKENS',
+    flag: 'password-tokens',
+    fallback: true,
+    parse: boolean,
+    doc: '`POST /auth/token` with a password, for the first-party apps only (RFC 9700 §2.4); `off` leaves them the session and the authorization code flow.',
   },
   {
     key: 'trustProxy',

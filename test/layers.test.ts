@@ -15,7 +15,7 @@ const rule = '@typescript-eslint/no-restricted-imports';
 const eslint = new ESLint({
   cwd: root,
   overrideConfig: {
-    files: ['**/*.ts'],
+    files: ['**/*.{ts,tsx}'],
     languageOptions: { parserOptions: { project: null } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',
@@ -70,6 +70,31 @@ void describe('layers', () => {
       "import type { Redis } from 'ioredis';\nexport type Right = Redis;\n",
     );
     assert.deepEqual(type, []);
+  });
+
+  void it('a page importing a store adapter or the server fails lint, and the server may render pages', async () => {
+    const wrong = await layerErrors(
+      'src/web/pages/wrong-way.tsx',
+      [
+        "import { createMemoryStores } from '../../stores/memory/index.js';",
+        "import { sendPage } from '../../server/routes/pages.js';",
+        'export const wrong = [createMemoryStores, sendPage];',
+        'export const Page = () => <p>wrong</p>;',
+        '',
+      ].join('\n'),
+    );
+    assert.match(wrong.join('\n'), /the web layer may not import the stores layer/);
+    assert.match(wrong.join('\n'), /the web layer may not import the server layer/);
+    const fastify = await layerErrors(
+      'src/web/wrong-way.tsx',
+      "import Fastify from 'fastify';\nexport const wrong = Fastify;\n",
+    );
+    assert.match(fastify.join('\n'), /the web layer does not use fastify/);
+    const right = await layerErrors(
+      'src/server/right-way.ts',
+      "import { renderPage } from '../web/render.js';\nexport const right = renderPage;\n",
+    );
+    assert.deepEqual(right, []);
   });
 
   void it('imports that point down pass', async () => {

@@ -131,7 +131,9 @@ function closure(entries: readonly string[]) {
     files.add(file);
     for (const { specifier, kind } of importsOf(file)) {
       if (specifier.startsWith('.')) {
-        pending.push(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
+        // A page's `.js` is compiled from `.tsx` (src/web).
+        const source = resolve(dirname(file), specifier.replace(/\.js$/, '.ts'));
+        pending.push(existsSync(source) ? source : `${source}x`);
       } else {
         packages.push({ specifier, kind, from: relative(src, file) });
       }

@@ -1,11 +1,10 @@
 import { options } from '../config.js';
-import { DEFAULT_CLIENT_GRANTS } from '../core/clients/clients.js';
+import { DEFAULT_CLIENT_GRANTS, DEFAULT_REDIRECT_CLIENT_GRANTS } from '../core/clients/clients.js';
 import { grants } from '../core/oauth/grants/registry.js';
 
-// The grants `clients create` registers confidential clients for, from the registry itself.
-const clientGrants = grants
-  .filter((grant) => grant.clientKinds.includes('confidential'))
-  .map((grant) => grant.type);
+// The grants `clients create` registers clients of each kind for, from the registry itself.
+const grantsFor = (kind: 'confidential' | 'public') =>
+  grants.filter((grant) => grant.clientKinds.includes(kind)).map((grant) => grant.type);
 
 /** The usage text of the `tessera` command. */
 export function usage(): string {
@@ -16,9 +15,16 @@ export function usage(): string {
     '  serve                 start the server (embedded SQLite at ./tessera.db by default)',
     '  keys list|rotate      the signing keys; rotate publishes a next key that signs in 6 min;',
     '                        rotate --now (compromised key) signs with a new key at once',
-    '  clients create --name NAME [--scope "a b"] [--audience "x"] [--grant TYPE]... [--json]',
-    `                        --grant (repeatable): ${clientGrants.join(', ')};`,
-    `                        without it: ${DEFAULT_CLIENT_GRANTS.join(', ')}`,
+    '  clients create --name NAME [--scope "a b"] [--audience "x"] [--redirect-uri URI]...',
+    '                 [--post-logout-redirect-uri URI]... [--public] [--first-party]',
+    '                 [--grant TYPE]... [--json]',
+    '                        --redirect-uri (repeatable): https, http on 127.0.0.1, [::1] or',
+    '                        localhost, or a private-use scheme with a dot (com.example.app:/cb);',
+    '                        --public: no secret (SPAs, native apps); --first-party: no consent page;',
+    `                        --grant (repeatable): ${grantsFor('confidential').join(', ')}`,
+    `                        (public clients: ${grantsFor('public').join(', ')}); without it:`,
+    `                        ${DEFAULT_REDIRECT_CLIENT_GRANTS.join(', ')} with a redirect URI or --public,`,
+    `                        else ${DEFAULT_CLIENT_GRANTS.join(', ')}`,
     '  clients list|delete <client_id>',
     '  help config           list every configuration option as a markdown table',
     '',

@@ -3,12 +3,17 @@
 import { TesseraError } from '../core/errors.js';
 import { parseCommandLine } from './args.js';
 import { configTable, usage } from './help.js';
-import { clientFlags, clientListFlags, clients } from './clients.js';
+import { clientFlags, clientListFlags, clientSwitches, clients } from './clients.js';
 import { keys, keySwitches } from './signing-keys.js';
 import { serve } from './serve.js';
 
 async function main(argv: string[]): Promise<void> {
-  const args = parseCommandLine(argv, keySwitches, clientFlags, clientListFlags);
+  const args = parseCommandLine(
+    argv,
+    [...keySwitches, ...clientSwitches],
+    clientFlags,
+    clientListFlags,
+  );
   const [command, ...rest] = args.words;
   if (args.switches.help || command === undefined || command === 'help') {
     process.stdout.write(`${rest[0] === 'config' ? configTable() : usage()}\n`);

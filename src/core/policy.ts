@@ -25,6 +25,8 @@ export interface Policy {
     issuer: string;
     audience: string;
     firstPartyScopes: string[];
+    /** Whether /auth/token may trade a password for tokens (first-party apps only). */
+    passwordTokens: boolean;
     accessTtlSeconds: number;
     clockSkewSeconds: number;
     refreshLifetimeMs: number;

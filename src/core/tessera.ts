@@ -77,7 +77,7 @@ export async function createCore(options: {
   const sessions = new Sessions(deps, nearCache);
   const revoker = new UserRevoker(sessions, families, revocations);
   const accounts = new Accounts(deps, revoker);
-  const clients = new Clients(stores.clients, clock);
+  const clients = new Clients(stores.clients, clock, stores.consents);
   const keys = new KeyRing(stores.signingKeys, new SecretBox(t.secret), clock, {
     alg: t.alg,
     hs256Secret: t.hs256Secret,
@@ -92,6 +92,7 @@ export async function createCore(options: {
   });
   const tokens = new TokenService(accounts, clients, accessTokens, families, {
     firstPartyScopes: t.firstPartyScopes,
+    passwordTokens: t.passwordTokens,
     audience: t.audience,
   });
   const codes = new AuthorizationCodes(stores.authorizationCodes, clock);

@@ -30,6 +30,7 @@ export function policyFromConfig(config: Config): Policy {
       issuer: config.issuer,
       audience: config.audience,
       firstPartyScopes: [...config.firstPartyScopes],
+      passwordTokens: config.passwordTokens,
       accessTtlSeconds: config.accessTokenMinutes * 60,
       clockSkewSeconds: config.clockSkewSeconds,
       refreshLifetimeMs: config.refreshTokenDays * 24 * 60 * MINUTE_MS,

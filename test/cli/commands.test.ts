@@ -84,6 +84,78 @@ describe('tessera clients and keys', () => {
     );
   });
 
+  it('clients create for the code flow: --redirect-uri and --post-logout-redirect-uri (repeatable), --public prints no secret, --first-party; list shows them', async () => {
+    type Listed = {
+      client_id: string;
+      grants: string[];
+      redirect_uris: string[];
+      post_logout_redirect_uris: string[];
+      public: boolean;
+      first_party: boolean;
+    }[];
+    const spa = JSON.parse(
+      await tessera(
+        'clients',
+        'create',
+        '--name',
+        'spa',
+        '--scope',
+        'openid profile',
+        '--redirect-uri',
+        'https://spa.example/callback',
+        '--redirect-uri',
+        'http://127.0.0.1/cb',
+        '--post-logout-redirect-uri',
+        'https://spa.example/bye',
+        '--public',
+        '--first-party',
+        '--json',
+      ),
+    ) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(spa), ['client_id']);
+    const web = JSON.parse(
+      await tessera(
+        'clients',
+        'create',
+        '--name',
+        'web',
+        '--redirect-uri',
+        'https://web.example/cb',
+        '--json',
+      ),
+    ) as { client_id: string; client_secret: string };
+    assert.match(web.client_secret, /^[A-Za-z0-9_-]{43}$/);
+    const list = JSON.parse(await tessera('clients', 'list', '--json')) as Listed;
+    const listedSpa = list.find((client) => client.client_id === spa.client_id);
+    assert.deepEqual(listedSpa, {
+      ...listedSpa,
+      grants: ['authorization_code', 'refresh_token'],
+      redirect_uris: ['https://spa.example/callback', 'http://127.0.0.1/cb'],
+      post_logout_redirect_uris: ['https://spa.example/bye'],
+      public: true,
+      first_party: true,
+    });
+    const listedWeb = list.find((client) => client.client_id === web.client_id);
+    assert.deepEqual(
+      [listedWeb?.public, listedWeb?.first_party, listedWeb?.grants],
+      [false, false, ['authorization_code', 'refresh_token']],
+    );
+  });
+
+  it('clients create refuses a redirect URI that could leak a code, naming it, and stores nothing', async () => {
+    const before = (await tessera('clients', 'list', '--json')).length;
+    await assert.rejects(
+      tessera('clients', 'create', '--name', 'leaky', '--redirect-uri', 'http://evil.example/cb'),
+      (error: { stderr?: string; code?: number }) =>
+        error.code === 2 && /http:\/\/evil\.example\/cb/.test(error.stderr ?? ''),
+    );
+    await assert.rejects(
+      tessera('clients', 'create', '--name', 'no-uri', '--public'),
+      (error: { stderr?: string }) => /redirect URI/.test(error.stderr ?? ''),
+    );
+    assert.equal((await tessera('clients', 'list', '--json')).length, before);
+  });
+
   it('keys rotate publishes a next key that signs later; a second rotate changes nothing', async () => {
     type Listed = { kid: string; state: string; activatesAt: number; createdAt: number }[];
     const before = JSON.parse(await tessera('keys', 'list', '--json')) as Listed;

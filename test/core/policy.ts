@@ -24,6 +24,7 @@ export function testPolicy(
       issuer: 'https://auth.example.com',
       audience: 'https://api.example.com',
       firstPartyScopes: ['account'],
+      passwordTokens: true,
       accessTtlSeconds: 600,
       clockSkewSeconds: 30,
       refreshLifetimeMs: 30 * 24 * HOUR,

@@ -368,7 +368,11 @@ describe('discovery', () => {
       assert.equal(metadata.revocation_endpoint, 'http://localhost:8080/oauth/revoke');
       assert.equal(metadata.introspection_endpoint, 'http://localhost:8080/oauth/introspect');
       assert.equal(metadata.jwks_uri, 'http://localhost:8080/.well-known/jwks.json');
-      assert.deepEqual(metadata.grant_types_supported, ['refresh_token', 'client_credentials']);
+      assert.deepEqual(metadata.grant_types_supported, [
+        'authorization_code',
+        'refresh_token',
+        'client_credentials',
+      ]);
     }
   });
 });

@@ -1,12 +1,14 @@
 /**
- * OAuth clients: third-party integrations and services (confidential, with a secret) and the
- * built-in first-party public client that /auth/token issues tokens to.
+ * OAuth clients: third-party integrations and services (confidential, with a secret), apps that
+ * cannot keep a secret (public: SPAs, native apps), and the built-in first-party public client
+ * that /auth/token issues tokens to.
  */
 import { TesseraError } from '../errors.js';
 import { constantTimeEqual, randomToken, sha256Hex } from '../random.js';
-import { findGrant } from '../oauth/grants/registry.js';
+import { findGrant, type ClientKind } from '../oauth/grants/registry.js';
+import { checkRedirectUris } from './redirect-uris.js';
 import type { Clock } from '../clock.js';
-import type { ClientRecord, ClientStore } from '../../stores/ports.js';
+import type { ClientRecord, ClientStore, ConsentStore } from '../../stores/ports.js';
 
 /** The client_id of tokens issued by /auth/token (a public client: it has no secret). */
 export const FIRST_PARTY_CLIENT_ID = 'tessera';
@@ -15,17 +17,45 @@ export const FIRST_PARTY_CLIENT_ID = 'tessera';
 export const REVOCATIONS_SCOPE = 'tessera:revocations';
 
 /**
- * The grants a confidential client gets when registration names none: what every confidential
- * client could use before clients listed their grants.
+ * The grants a confidential client without redirect URIs gets when registration names none:
+ * what every confidential client could use before clients listed their grants.
  */
 export const DEFAULT_CLIENT_GRANTS: readonly string[] = ['client_credentials', 'refresh_token'];
+
+/** The grants a client with redirect URIs (or a public one) gets when registration names none. */
+export const DEFAULT_REDIRECT_CLIENT_GRANTS: readonly string[] = [
+  'authorization_code',
+  'refresh_token',
+];
 
 /** The first-party client's grants: it refreshes what /auth/token issued, nothing more. */
 const FIRST_PARTY_GRANTS = ['refresh_token'];
 
-/** What `create` returns: the record and the secret, shown once and stored only as a hash. */
+/** What a client is registered with. */
+export interface ClientInput {
+  name: string;
+  scopes: string[];
+  audiences: string[];
+  /** grant_type values of the registry; defaults depend on the client (see `create`). */
+  grants?: string[];
+  /** No secret: an SPA or a native app (RFC 6749 §2.1). */
+  public?: boolean;
+  /** One of the product's own apps: the user is never asked to consent. */
+  firstParty?: boolean;
+  /** Where the authorization endpoint may send the user back (RFC 8252 §7 kinds only). */
+  redirectUris?: string[];
+  /** Where RP-initiated logout may send the user afterwards. */
+  postLogoutRedirectUris?: string[];
+}
+
+/** What `create` returns: the record and, for a confidential client, the secret, shown once. */
 export interface NewClient {
   client: ClientRecord;
+  secret?: string;
+}
+
+/** A confidential client just registered: its secret is there. */
+export interface NewConfidentialClient extends NewClient {
   secret: string;
 }
 
@@ -34,42 +64,58 @@ export class Clients {
   constructor(
     private readonly store: ClientStore,
     private readonly clock: Clock,
+    private readonly consents: ConsentStore,
   ) {}
 
   /**
-   * Registers a confidential client. Its secret is 256 random bits, so a SHA-256 hash is as
-   * strong as a slow hash here and keeps client authentication cheap on every token request.
-   * `grants` must name grants of the registry that confidential clients may use.
+   * Registers a client. A confidential client's secret is 256 random bits, so a SHA-256 hash is
+   * as strong as a slow hash here and keeps client authentication cheap on every token request;
+   * a public client has none. `grants` must name grants of the registry that the client's kind
+   * may use; without it, a client with redirect URIs or a public one gets authorization_code and
+   * refresh_token, any other DEFAULT_CLIENT_GRANTS. authorization_code needs a redirect URI.
    */
-  async create(input: {
-    name: string;
-    scopes: string[];
-    audiences: string[];
-    grants?: string[];
-  }): Promise<NewClient> {
-    const grants = [...new Set(input.grants ?? DEFAULT_CLIENT_GRANTS)];
+  create(input: ClientInput & { public?: false }): Promise<NewConfidentialClient>;
+  create(input: ClientInput): Promise<NewClient>;
+  async create(input: ClientInput): Promise<NewClient> {
+    const kind: ClientKind = input.public === true ? 'public' : 'confidential';
+    const redirectUris = checkRedirectUris(input.redirectUris ?? [], 'redirect URI');
+    const postLogoutRedirectUris = checkRedirectUris(
+      input.postLogoutRedirectUris ?? [],
+      'post-logout redirect URI',
+    );
+    const defaults =
+      redirectUris.length > 0 || kind === 'public'
+        ? DEFAULT_REDIRECT_CLIENT_GRANTS
+        : DEFAULT_CLIENT_GRANTS;
+    const grants = [...new Set(input.grants ?? defaults)];
     for (const type of grants) {
-      if (!findGrant(type)?.clientKinds.includes('confidential')) {
-        throw new TesseraError('invalid_request', `a confidential client cannot use "${type}"`);
+      if (!findGrant(type)?.clientKinds.includes(kind)) {
+        throw new TesseraError('invalid_request', `a ${kind} client cannot use "${type}"`);
       }
     }
-    const secret = randomToken(32);
+    if (grants.includes('authorization_code') && redirectUris.length === 0) {
+      throw new TesseraError(
+        'invalid_request',
+        'a client of the authorization_code grant needs at least one redirect URI',
+      );
+    }
+    const secret = kind === 'public' ? undefined : randomToken(32);
     const client: ClientRecord = {
       id: `client_${randomToken(12)}`,
-      secretHash: sha256Hex(secret),
+      secretHash: secret === undefined ? null : sha256Hex(secret),
       name: input.name,
       scopes: [...new Set(input.scopes)],
       audiences: [...new Set(input.audiences)],
       grants,
-      redirectUris: [],
-      postLogoutRedirectUris: [],
-      firstParty: false,
+      redirectUris,
+      postLogoutRedirectUris,
+      firstParty: input.firstParty === true,
       createdAt: this.clock.now(),
     };
     if ((await this.store.insert(client)) !== 'created') {
       throw new TesseraError('internal', 'client id collision');
     }
-    return { client, secret };
+    return secret === undefined ? { client } : { client, secret };
   }
 
   /**
@@ -111,11 +157,14 @@ export class Clients {
     return this.store.list();
   }
 
-  /** Deletes a client; `not_found` when there is none with this id. */
+  /** Deletes a client and every consent given to it; `not_found` when there is none. */
   async delete(id: string): Promise<void> {
     if (id === FIRST_PARTY_CLIENT_ID) {
       throw new TesseraError('invalid_request', 'the first-party client cannot be deleted');
     }
     if (!(await this.store.delete(id))) throw new TesseraError('not_found', 'no such client');
+    // After the client: were this to fail, the consents left name a client that no longer exists
+    // and can authorize nothing.
+    await this.consents.revokeAllForClient(id);
   }
 }

@@ -34,6 +34,8 @@ export type Introspection =
 /** The first-party settings of the token flows. */
 export interface TokenServiceOptions {
   firstPartyScopes: string[];
+  /** Whether login() may trade a password for tokens at all. */
+  passwordTokens: boolean;
   audience: string;
 }
 
@@ -47,8 +49,24 @@ export class TokenService {
     private readonly options: TokenServiceOptions,
   ) {}
 
-  /** `POST /auth/token`: email and password for an access token and a new refresh family. */
-  async login(input: { email: string; password: string }, caller: Caller): Promise<TokenResponse> {
+  /**
+   * `POST /auth/token`: email and password for an access token and a new refresh family. Only
+   * for the built-in first-party client, and only while switched on (RFC 9700 §2.4: no password
+   * grant for anyone else); checked before the password, so a refusal tells nothing about it.
+   */
+  async login(
+    input: { email: string; password: string; clientId?: string },
+    caller: Caller,
+  ): Promise<TokenResponse> {
+    if (!this.options.passwordTokens) {
+      throw new TesseraError('password_tokens_disabled', 'tokens for a password are switched off');
+    }
+    if (input.clientId !== undefined && input.clientId !== FIRST_PARTY_CLIENT_ID) {
+      throw new TesseraError(
+        'password_tokens_disabled',
+        'only the first-party client may trade a password for tokens',
+      );
+    }
     const user = await this.accounts.authenticate(input, caller);
     const scope = this.options.firstPartyScopes.join(' ');
     const { family, token } = await this.families.start(user.id, FIRST_PARTY_CLIENT_ID, scope);

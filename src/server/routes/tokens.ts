@@ -10,6 +10,12 @@ const TokenRequest = Type.Object(
   {
     email: Type.String({ minLength: 1, maxLength: 320 }),
     password: Type.String({ minLength: 1, maxLength: 4096 }),
+    client_id: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        description: 'The built-in first-party client only; any other is refused (RFC 9700 §2.4)',
+      }),
+    ),
     refresh: Type.Optional(
       Type.Union([Type.Literal('cookie'), Type.Literal('body')], {
         description:
@@ -37,8 +43,11 @@ export function tokenRoutes(
       },
     },
     async (request, reply) => {
-      const { email, password, refresh = 'cookie' } = request.body;
-      const result = await core.tokenService.login({ email, password }, { ip: request.ip });
+      const { email, password, client_id: clientId, refresh = 'cookie' } = request.body;
+      const result = await core.tokenService.login(
+        { email, password, ...(clientId === undefined ? {} : { clientId }) },
+        { ip: request.ip },
+      );
       if (refresh === 'cookie' && result.refreshToken !== undefined) {
         refreshCookie.set(reply, result.refreshToken, result.refreshExpiresAt ?? 0);
       }

@@ -80,7 +80,9 @@ export class Authorization {
   ): Promise<AuthorizeOutcome> {
     const clientId = params.client_id;
     const client =
-      clientId === undefined || clientId === '' ? undefined : await this.deps.clients.find(clientId);
+      clientId === undefined || clientId === ''
+        ? undefined
+        : await this.deps.clients.find(clientId);
     const target = checkTarget(params, client);
     if (target instanceof TesseraError) {
       return { kind: 'error-page', error: entryOf(target.code).oauth, description: target.message };
@@ -132,7 +134,9 @@ export class Authorization {
     if (request.client.firstParty) return false;
     if (request.prompt.has('consent')) return true;
     const consent = await this.deps.consents.find(signedIn.userId, request.client.id);
-    return consent === undefined || !request.scopes.every((scope) => consent.scopes.includes(scope));
+    return (
+      consent === undefined || !request.scopes.every((scope) => consent.scopes.includes(scope))
+    );
   }
 
   private async success(request: AuthorizeRequest, signedIn: SignedIn): Promise<AuthorizeOutcome> {

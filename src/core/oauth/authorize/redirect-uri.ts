@@ -14,7 +14,9 @@ export function redirectUriMatches(registered: string, presented: string): boole
   if (registered === presented) return true;
   const want = loopbackParts(registered);
   const got = loopbackParts(presented);
-  return want !== undefined && got !== undefined && want.host === got.host && want.rest === got.rest;
+  return (
+    want !== undefined && got !== undefined && want.host === got.host && want.rest === got.rest
+  );
 }
 
 /** True when `presented` matches one of the client's registered redirect URIs. */

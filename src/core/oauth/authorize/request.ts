@@ -86,7 +86,10 @@ export function checkRequest(params: AuthorizeParams, target: Target): Authorize
     throw new TesseraError('unsupported_response_type', 'response_type must be "code"');
   }
   if (!client.grants.includes(AUTHORIZATION_CODE)) {
-    throw new TesseraError('unauthorized_client', 'the client may not use the authorization code flow');
+    throw new TesseraError(
+      'unauthorized_client',
+      'the client may not use the authorization code flow',
+    );
   }
   const codeChallenge = checkPkce(params);
   if (params.request !== undefined) {
