@@ -188,6 +188,31 @@ export async function freshPage(browser: Browser, contexts: BrowserContext[]): P
   return context.newPage();
 }
 
+/**
+ * Collects what the browser reports as errors on `origin`'s pages: Content-Security-Policy
+ * violations (a style or script the strict CSP blocks), script errors, and sub-resources (the
+ * stylesheet) that failed to load. A missing /favicon.ico, which browsers ask for on their own,
+ * is not counted.
+ */
+export function watchConsole(page: Page, origin: string): string[] {
+  const errors: string[] = [];
+  const ours = () => page.url().startsWith(origin);
+  page.on('console', (message) => {
+    // Failed loads are reported below with their URL; the console message has none.
+    if (message.type() !== 'error' || !ours()) return;
+    if (message.text().startsWith('Failed to load resource')) return;
+    errors.push(`${page.url()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+  page.on('response', (response) => {
+    const url = new URL(response.url());
+    if (response.request().resourceType() === 'document' || url.origin !== origin) return;
+    if (url.pathname === '/favicon.ico' || response.status() < 400) return;
+    errors.push(`${url.href}: ${response.status()}`);
+  });
+  return errors;
+}
+
 /** The hosted sign-in page, as a person uses it: Email, Password, Sign in. */
 export async function signIn(page: Page, email: string, password = PASSWORD): Promise<void> {
   await page.getByLabel('Email', { exact: true }).fill(email);

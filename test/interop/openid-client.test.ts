@@ -20,6 +20,7 @@ import {
   showsSignIn,
   signIn,
   startProvider,
+  watchConsole,
   startRelyingParty,
 } from './oidc-harness.js';
 import type { Provider, RegisteredClient, RelyingParty } from './oidc-harness.js';
@@ -138,6 +139,7 @@ describe(
       async () => {
         const { provider, rp } = stage();
         const { page, email } = await person();
+        const consoleErrors = watchConsole(page, provider.issuer);
         const request = await authorizationRequest();
 
         await page.goto(request.url.href);
@@ -200,6 +202,8 @@ describe(
         // And the Tessera session is gone: the next authorization request asks to sign in again.
         await page.goto((await authorizationRequest()).url.href);
         assert.ok(await showsSignIn(page), `signed out, yet ${page.url()} shows no sign-in form`);
+        // Every page rendered under its strict CSP without the browser blocking anything.
+        assert.deepEqual(consoleErrors, []);
       },
     );
 
@@ -331,6 +335,48 @@ describe(
 
         await page.goto((await authorizationRequest()).url.href);
         assert.ok(await showsSignIn(page), `still signed in at ${page.url()}`);
+      },
+    );
+
+    it(
+      'a native app registered with a loopback redirect URI without a port is sent back to whatever port it listens on (RFC 8252 §7.3)',
+      TEST,
+      async () => {
+        const { provider, rp } = stage();
+        const native = await provider.registerClient({
+          name: 'Interop Native',
+          scopes: ['openid'],
+          redirectUris: ['http://127.0.0.1/callback'],
+          public: true,
+        });
+        const nativeConfig = await client.discovery(
+          new URL(provider.issuer),
+          native.client_id,
+          undefined,
+          client.None(),
+          { execute: [client.allowInsecureRequests], timeout: REQUEST_TIMEOUT_MS / 1000 },
+        );
+        const { page, email } = await person();
+        const verifier = client.randomPKCECodeVerifier();
+        const state = client.randomState();
+        // The app's listener picked its port at start: rp.callback is http://127.0.0.1:<port>/callback.
+        const url = client.buildAuthorizationUrl(nativeConfig, {
+          redirect_uri: rp.callback,
+          scope: 'openid',
+          code_challenge: await client.calculatePKCECodeChallenge(verifier),
+          code_challenge_method: 'S256',
+          state,
+        });
+        await page.goto(url.href);
+        await signIn(page, email);
+        await decide(page, 'Allow');
+        await reached(page, rp.callback);
+        const tokens = await client.authorizationCodeGrant(nativeConfig, rp.last('/callback'), {
+          pkceCodeVerifier: verifier,
+          expectedState: state,
+          idTokenExpected: true,
+        });
+        assert.deepEqual([tokens.claims()?.aud].flat(), [native.client_id]);
       },
     );
 
