@@ -16,7 +16,6 @@ export function Layout({ title, children }: LayoutProps) {
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
         <title>{`${title} · Tessera`}</title>
         <link rel="stylesheet" href={STYLESHEET_PATH} />
       </head>

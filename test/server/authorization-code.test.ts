@@ -5,9 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { postForm } from '../helpers/server.js';
+import { createSqlStores } from '../../src/stores/sql/index.js';
 import { decodeJwt, flowServer, type Tokens } from './code-flow.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -87,6 +91,23 @@ describe('the authorization code grant', () => {
     });
     assert.equal(refresh.statusCode, 400, 'the refresh token of the first use');
     assert.equal(refresh.json().error, 'invalid_grant');
+  });
+
+  it('over SQLite too: the code is spent once and a replay revokes what it issued', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-code-'));
+    const stores = await createSqlStores({ url: `sqlite:${join(dir, 'tessera.db')}` });
+    try {
+      const { exchange, code, publicClient, app } = await flowServer({ stores });
+      const got = await code(publicClient, { scope: 'openid offline_access' });
+      const first = (await exchange(publicClient, got)).json() as Tokens;
+      assert.ok(first.refresh_token && first.id_token);
+      assert.equal((await exchange(publicClient, got)).json().error, 'invalid_grant');
+      assert.equal(await me(app, first.access_token), 401);
+      await app.close();
+    } finally {
+      await stores.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a code presented by another client is invalid_grant', async () => {

@@ -6,6 +6,7 @@ import { authorizeParams, pkce, REDIRECT, registerClient, SECRET } from '../core
 import type { SignedIn } from '../../src/core/oauth/authorize/outcome.js';
 import type { ClientRecord } from '../../src/stores/ports.js';
 import type { Config } from '../../src/config.js';
+import type { Stores } from '../../src/stores/ports.js';
 
 export { pkce, REDIRECT, registerClient, SECRET };
 
@@ -14,7 +15,7 @@ export const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 /** A server with a signed-in user, a public and a confidential client of the flow. */
-export async function flowServer(options: { config?: Partial<Config> } = {}) {
+export async function flowServer(options: { config?: Partial<Config>; stores?: Stores } = {}) {
   const server = await testServer(options);
   const response = await signup(server.app, 'ada@example.com');
   const userId = (response.json() as { user: { id: string } }).user.id;

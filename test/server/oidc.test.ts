@@ -27,12 +27,16 @@ async function meStatus(app: FastifyInstance, token: string): Promise<number> {
 }
 
 describe('userinfo', () => {
-  it('answers sub (and email with the email scope) to a token with openid, GET or POST, no-store', async () => {
+  it('answers {sub, email, email_verified} to a token with openid (API.md), GET or POST, no-store', async () => {
     const { exchange, code, publicClient, app, user } = await flowServer();
     const plain = (await exchange(publicClient, await code(publicClient))).json() as Tokens;
     const response = await userinfo(app, plain.access_token);
     assert.equal(response.statusCode, 200, response.body);
-    assert.deepEqual(response.json(), { sub: user.userId });
+    assert.deepEqual(response.json(), {
+      sub: user.userId,
+      email: 'ada@example.com',
+      email_verified: false,
+    });
     assert.equal(response.headers['cache-control'], 'no-store');
     const withEmail = (
       await exchange(publicClient, await code(publicClient, { scope: 'openid email' }))
@@ -126,6 +130,25 @@ describe('RP-initiated logout', () => {
     const { core, user } = await flowServer();
     const outcome = await core.logout.request({ id_token_hint: 'eyJhbGciOiJub25lIn0.e30.' }, user);
     assert.equal(outcome.kind, 'error-page');
+  });
+
+  it('an expired hint is still a hint; one naming another session asks to confirm', async () => {
+    const { exchange, code, publicClient, core, user, clock, stores } = await flowServer();
+    const tokens = (await exchange(publicClient, await code(publicClient))).json() as Tokens;
+    clock.advance(24 * 60 * 60_000); // far past the ID token's exp
+    const other = await core.sessions.create(user.userId, { userAgent: 'b', ip: '127.0.0.2' });
+    const elsewhere = { ...user, sessionId: other.session.id };
+    const hint = { id_token_hint: tokens.id_token ?? '' };
+    assert.equal((await core.logout.request(hint, elsewhere)).kind, 'confirm');
+    assert.deepEqual(await core.logout.request(hint, user), {
+      kind: 'done',
+      redirectTo: undefined,
+    });
+    const left = await stores.sessions.listByUser(user.userId);
+    assert.deepEqual(
+      left.map((session) => session.id),
+      [other.session.id],
+    );
   });
 
   it('a valid hint with nobody signed in still revokes the tokens of its session', async () => {

@@ -109,18 +109,21 @@ describe('GET /oauth/authorize in a browser', () => {
     const csp = String(page.headers['content-security-policy']);
     assert.match(csp, /form-action 'self' https:\/\/app\.example\.com;/);
     assert.ok(!csp.includes('unsafe-inline'));
-    assert.equal(page.headers['referrer-policy'], 'no-referrer');
+    assert.equal(page.headers['referrer-policy'], 'same-origin');
     assert.equal(page.headers['x-frame-options'], 'DENY');
   });
 
   it('Allow redirects to the client with code, state and iss', async () => {
     const { browser, authorizeUrl, config } = await setUp();
     const page = await browser.get(authorizeUrl);
-    const to = location(await decide(browser, page.body, 'allow'));
+    const allowed = await decide(browser, page.body, 'allow');
+    const to = location(allowed);
     assert.equal(`${to.origin}${to.pathname}`, 'https://app.example.com/callback');
     assert.match(to.searchParams.get('code') ?? '', /.{20,}/);
     assert.equal(to.searchParams.get('state'), 'xyz-state');
     assert.equal(to.searchParams.get('iss'), config.issuer);
+    // The code travels in this redirect: no referrer goes with it.
+    assert.equal(allowed.headers['referrer-policy'], 'no-referrer');
     // Remembered: the next request goes straight back to the client.
     const again = location(await browser.get(authorizeUrl));
     assert.equal(again.origin, 'https://app.example.com');
@@ -177,6 +180,33 @@ describe('GET /oauth/authorize in a browser', () => {
       assert.equal(response.headers.location, undefined);
       assert.equal(response.headers['content-type'], 'text/html; charset=utf-8');
     }
+  });
+
+  it('the endpoint takes the same request by POST (OpenID Connect Core §3.1.2.1)', async () => {
+    const { browser, params } = await setUp();
+    const page = await browser.post('/oauth/authorize', params, {
+      origin: 'https://app.example.com',
+    });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<h1>Allow Photo Prints\?<\/h1>/);
+  });
+
+  it('prompt=login sends a signed-in person to sign in again, once, then on to consent', async () => {
+    const { browser, params } = await setUp();
+    const query = new URLSearchParams({ ...params, prompt: 'login' }).toString();
+    const toLogin = location(await browser.get(`/oauth/authorize?${query}`));
+    assert.equal(toLogin.pathname, '/login');
+    const login = await browser.get(`${toLogin.pathname}${toLogin.search}`);
+    const back = await browser.post('/login', {
+      form_token: hiddenField(login.body, 'form_token') ?? '',
+      return_to: hiddenField(login.body, 'return_to') ?? '',
+      email: EMAIL,
+      password: PASSWORD,
+    });
+    const again = location(back);
+    const consent = await browser.get(`${again.pathname}${again.search}`);
+    assert.equal(consent.statusCode, 200, 'no second sign-in');
+    assert.match(consent.body, /Allow Photo Prints/);
   });
 
   it('a first-party client is not asked about: the browser goes straight back with a code', async () => {

@@ -24,7 +24,8 @@ function assertPageHeaders(response: LightMyRequestResponse) {
   assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'), csp);
   assert.ok(!csp.includes('script-src'), 'no script source at all: default-src none covers it');
   assert.equal(response.headers['x-frame-options'], 'DENY');
-  assert.equal(response.headers['referrer-policy'], 'no-referrer');
+  // Nothing to other origins; Chromium needs the page's own origin to send Origin on its forms.
+  assert.equal(response.headers['referrer-policy'], 'same-origin');
   assert.equal(response.headers['cache-control'], 'no-store');
   assert.equal(response.headers['x-content-type-options'], 'nosniff');
 }
@@ -202,6 +203,17 @@ describe('every form is protected against cross-site posts', () => {
     });
     assert.equal(other.statusCode, 403);
     assert.equal(browser.session, undefined);
+  });
+
+  it('the pre-session form cookie is HttpOnly, and Secure with the __Host- prefix over https', async () => {
+    const { app } = await testServer({ config: { issuer: 'https://auth.example.com' } });
+    const page = await new PageBrowser(app, 'https://auth.example.com').get('/login');
+    const cookie = String(page.headers['set-cookie']);
+    assert.match(cookie, /^__Host-tessera_form=[A-Za-z0-9_-]{43};/);
+    for (const attribute of ['Path=/', 'HttpOnly', 'Secure', 'SameSite=Lax']) {
+      assert.ok(cookie.includes(attribute), `${attribute} in ${cookie}`);
+    }
+    assert.ok(page.body.includes(cookie.slice('__Host-tessera_form='.length, cookie.indexOf(';'))));
   });
 
   it('a sign-in form posted from another origin is refused even with the token (login CSRF)', async () => {

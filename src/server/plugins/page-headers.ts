@@ -1,6 +1,7 @@
 /**
  * The headers of every hosted page (API.md "Pages"): a strict Content-Security-Policy with no
- * script at all, no framing, no referrer (codes travel in these URLs), nothing stored.
+ * script at all, no framing, no referrer to other origins (codes travel in these URLs), nothing
+ * stored.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
@@ -48,13 +49,23 @@ export function contentSecurityPolicy(extra: readonly string[] = []): string {
   ].join('; ');
 }
 
+/**
+ * The referrer policy of an answer. A redirect (where codes travel, to the client) sends no
+ * referrer at all. A page sends none to other origins but keeps it on its own: Chromium sends
+ * `Origin: null` on a form posted from a `no-referrer` document (Fetch, "serializing a request
+ * origin"), and the Origin check of every form (DESIGN.md) would then refuse them all.
+ */
+export function referrerPolicy(status: number): string {
+  return status >= 300 && status < 400 ? 'no-referrer' : 'same-origin';
+}
+
 /** Installs the page headers on every answer of `scope`, errors and redirects included. */
 export function installPageHeaders(scope: FastifyInstance): void {
   scope.addHook('onSend', async (_request, reply, payload) => {
     void reply.headers({
       'Content-Security-Policy': contentSecurityPolicy(formActions.get(reply)),
       'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
+      'Referrer-Policy': referrerPolicy(reply.statusCode),
       'Cache-Control': 'no-store',
     });
     return payload;

@@ -69,10 +69,11 @@ export function authorizePageRoutes(
     }
   }
 
-  scope.get('/oauth/authorize', { schema: { hide: true } }, async (request, reply) => {
+  /** An authorization request, from the query (GET) or the form (POST). */
+  async function authorizeRequest(request: FastifyRequest, reply: FastifyReply, input: unknown) {
     let params: AuthorizeParams;
     try {
-      params = singleValued(request.query);
+      params = singleValued(input);
     } catch (error) {
       // RFC 6749 §3.1: a repeated parameter is invalid_request; which client or redirect URI
       // was meant is unknown, so it is shown rather than sent anywhere.
@@ -82,7 +83,16 @@ export function authorizePageRoutes(
     const current = await support.currentSession(request, reply);
     const outcome = await core.authorization.authorize(params, current && signedInOf(current));
     return authorizeAnswer(request, reply, outcome, current);
-  });
+  }
+
+  scope.get('/oauth/authorize', { schema: { hide: true } }, async (request, reply) =>
+    authorizeRequest(request, reply, request.query),
+  );
+  // OpenID Connect Core §3.1.2.1: the endpoint takes POST too. It changes nothing (a consent is
+  // still asked for), so it needs no CSRF token; a cross-site POST carries no Lax cookie anyway.
+  scope.post('/oauth/authorize', { schema: { hide: true } }, async (request, reply) =>
+    authorizeRequest(request, reply, request.body),
+  );
 
   scope.post('/oauth/authorize/decision', { schema: { hide: true } }, async (request, reply) => {
     const fields = singleValued(request.body);

@@ -14,8 +14,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 const UserInfo = Type.Object(
   {
     sub: Type.String(),
-    email: Type.Optional(Type.String()),
-    email_verified: Type.Optional(Type.Boolean()),
+    email: Type.String(),
+    email_verified: Type.Boolean(),
   },
   { additionalProperties: false },
 );
@@ -43,10 +43,11 @@ export async function userinfoRoutes(
       if (!scopes.includes(OPENID)) {
         throw new TesseraError('insufficient_scope', 'the token was not granted "openid"');
       }
-      // OpenID Connect Core §5.4: the email claims belong to the `email` scope.
-      return scopes.includes('email')
-        ? { sub: user.id, email: user.email, email_verified: false }
-        : { sub: user.id };
+      // API.md fixes the answer as {sub, email, email_verified} for any token with openid: an
+      // account is an email address, so the email is the least a relying party signs a user in
+      // with. (ID tokens, which travel further, carry email only with the `email` scope.)
+      // email_verified stays false until accounts verify their email (Step 8).
+      return { sub: user.id, email: user.email, email_verified: false };
     } catch (error) {
       const challenge =
         error instanceof TesseraError ? challengeFor(error, { scopes: [OPENID] }) : undefined;
