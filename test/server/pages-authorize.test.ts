@@ -70,6 +70,7 @@ describe('GET /oauth/authorize in a browser', () => {
     const login = await browser.get(`${toLogin.pathname}${toLogin.search}`);
     const csp = String(login.headers['content-security-policy']);
     assert.match(csp, /form-action 'self' https:\/\/app\.example\.com;/);
+    assert.match(login.body, /to continue to <strong>Photo Prints<\/strong>/);
     const signedIn = await browser.post('/login', {
       form_token: hiddenField(login.body, 'form_token') ?? '',
       return_to: hiddenField(login.body, 'return_to') ?? '',
@@ -88,6 +89,7 @@ describe('GET /oauth/authorize in a browser', () => {
     const returnTo = encodeURIComponent(`/oauth/authorize?${evil.toString()}`);
     const login = await new PageBrowser(app).get(`/login?return_to=${returnTo}`);
     assert.match(String(login.headers['content-security-policy']), /form-action 'self';/);
+    assert.ok(!login.body.includes('continue to'), 'an unchecked request names no app');
   });
 
   it('the consent page names the client, lists the scopes in words and offers Allow and Deny', async () => {

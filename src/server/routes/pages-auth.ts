@@ -42,18 +42,22 @@ export function authPageRoutes(
   /**
    * A page returning to an authorize request will see its form's answer redirect to the client
    * (after sign-in the authorize request may redirect at once): allow the redirect URI's origin,
-   * if it is one the client registered.
+   * if it is one the client registered. Returns the client's name then, to tell the person
+   * which app they are signing in to.
    */
-  async function allowReturnRedirect(reply: FastifyReply, returnTo: string): Promise<void> {
+  async function allowReturnRedirect(
+    reply: FastifyReply,
+    returnTo: string,
+  ): Promise<string | undefined> {
     const url = new URL(returnTo, 'http://return-to.invalid');
-    if (url.pathname !== AUTHORIZE_PATH) return;
+    if (url.pathname !== AUTHORIZE_PATH) return undefined;
     const clientId = url.searchParams.get('client_id');
     const redirectUri = url.searchParams.get('redirect_uri');
-    if (clientId === null || redirectUri === null) return;
+    if (clientId === null || redirectUri === null) return undefined;
     const client = await core.clients.find(clientId);
-    if (client && isRegisteredRedirectUri(client.redirectUris, redirectUri)) {
-      allowFormRedirect(reply, redirectUri);
-    }
+    if (!client || !isRegisteredRedirectUri(client.redirectUris, redirectUri)) return undefined;
+    allowFormRedirect(reply, redirectUri);
+    return client.name;
   }
 
   /** Renders the sign-in or sign-up form, fresh or after a refusal. */
@@ -69,12 +73,13 @@ export function authPageRoutes(
       notice?: string;
     },
   ) {
-    await allowReturnRedirect(reply, input.returnTo);
+    const appName = await allowReturnRedirect(reply, input.returnTo);
     const retryAfter = input.error?.details.retryAfterSeconds;
     if (retryAfter !== undefined) void reply.header('Retry-After', String(retryAfter));
     return sendPage(reply, input.status ?? input.error?.status ?? 200, page, {
       returnTo: input.returnTo,
       formToken: support.formToken(request, reply),
+      appName,
       email: input.email,
       error: input.error && messageOf(input.error),
       notice: input.notice,

@@ -7,9 +7,21 @@ export interface CredentialsPageProps {
   returnTo: string;
   /** The token that proves the form was served by this server (CSRF). */
   formToken: string;
+  /** The app the person is signing in to, when they came from its authorize request. */
+  appName?: string | undefined;
   email?: string | undefined;
   error?: string | undefined;
   notice?: string | undefined;
+}
+
+/** Which app the person is on their way to, if any. */
+function ContinueTo({ appName }: { appName: string | undefined }) {
+  if (appName === undefined) return null;
+  return (
+    <p class="muted">
+      to continue to <strong>{appName}</strong>
+    </p>
+  );
 }
 
 /** A link to `path` that keeps the return address. */
@@ -21,6 +33,7 @@ function withReturn(path: string, returnTo: string): string {
 export function SignInPage(props: CredentialsPageProps) {
   return (
     <Layout title="Sign in">
+      <ContinueTo appName={props.appName} />
       <Message error={props.error} notice={props.notice} />
       <form method="post" action="/login">
         <Hidden name="form_token" value={props.formToken} />
@@ -48,6 +61,7 @@ export function SignInPage(props: CredentialsPageProps) {
 export function SignUpPage(props: CredentialsPageProps) {
   return (
     <Layout title="Create your account">
+      <ContinueTo appName={props.appName} />
       <Message error={props.error} notice={props.notice} />
       <form method="post" action="/signup">
         <Hidden name="form_token" value={props.formToken} />
