@@ -14,6 +14,25 @@ export interface UserRecord {
   createdAt: number;
   /** Per-user cutoff: credentials issued before this instant are no longer valid. */
   tokensValidAfter: number;
+  /** `admin` may use the admin console (/admin). */
+  role: UserRole;
+  /** When the account was disabled (no sign-in, every credential revoked); null while enabled. */
+  disabledAt: number | null;
+  /** When the user proved they read mail at `email`; null until then. */
+  emailVerifiedAt: number | null;
+}
+
+/** What a user may do beyond their own account. */
+export type UserRole = 'user' | 'admin';
+
+/** One page of users, ordered by email. */
+export interface UserQuery {
+  /** Only users whose normalized email starts with this (case-insensitive, as emails are stored). */
+  emailPrefix?: string;
+  /** Only users whose email sorts after this one (the last email of the previous page). */
+  after?: string;
+  /** At most this many (the adapter may cap it at 1000). */
+  limit: number;
 }
 
 /** Users: create once, look up by id or email, change the hash and the cutoff. */
@@ -26,6 +45,18 @@ export interface UserStore {
   setPasswordHash(id: string, passwordHash: string): Promise<boolean>;
   /** Raises the per-user cutoff (never lowers it); returns false when the user does not exist. */
   setTokensValidAfter(id: string, at: number): Promise<boolean>;
+  /** Sets the role; returns false when the user does not exist. */
+  setRole(id: string, role: UserRole): Promise<boolean>;
+  /** Disables (`at`) or enables (null) the account; returns false when the user does not exist. */
+  setDisabledAt(id: string, at: number | null): Promise<boolean>;
+  /** Marks the email verified at `at` (null: unverified again, after an email change). */
+  setEmailVerifiedAt(id: string, at: number | null): Promise<boolean>;
+  /** Deletes the user row (the caller deletes what refers to it first); whether it existed. */
+  delete(id: string): Promise<boolean>;
+  /** A page of users by email, with an index behind it: fast with millions of users. */
+  search(query: UserQuery): Promise<UserRecord[]>;
+  /** How many users there are (for the admin console). */
+  count(): Promise<number>;
 }
 
 /** A server-side session. The raw session id (the cookie value) is never stored. */
@@ -181,6 +212,11 @@ export interface ClientStore {
   list(): Promise<ClientRecord[]>;
   /** Deletes one client; returns whether it existed. */
   delete(id: string): Promise<boolean>;
+  /**
+   * Replaces the stored record of `client.id` (every field but id and createdAt); returns false
+   * when there is no such client.
+   */
+  update(client: ClientRecord): Promise<boolean>;
 }
 
 /** A refresh-token family: one chain of rotated refresh tokens from one login. */
@@ -278,6 +314,8 @@ export interface RefreshFamilyStore {
   revokeAllForSession(sessionId: string, reason: string, now: number): Promise<string[]>;
   /** Deletes families whose expiresAt is at or before `now`; returns how many. */
   deleteExpired(now: number): Promise<number>;
+  /** Deletes every family of the user (the user is deleted); returns how many. */
+  deleteAllForUser(userId: string): Promise<number>;
 }
 
 /**
@@ -345,6 +383,8 @@ export interface ConsentStore {
   revoke(userId: string, clientId: string): Promise<boolean>;
   /** Deletes every consent given to `clientId` (the client is deleted); returns how many. */
   revokeAllForClient(clientId: string): Promise<number>;
+  /** Deletes every consent the user gave (the user is deleted); returns how many. */
+  deleteAllForUser(userId: string): Promise<number>;
 }
 
 /** An authorization code (RFC 6749 §4.1.2): issued by the authorize endpoint, spent once. */
@@ -392,6 +432,88 @@ export interface AuthorizationCodeStore {
   deleteExpired(before: number): Promise<number>;
 }
 
+/** One security event (the audit log). Never holds a secret: no password, token or code. */
+export interface AuditEvent {
+  /** Unique, and increasing with `at` within one process (a time-ordered random id). */
+  id: string;
+  at: number;
+  /** What happened: see core/audit/kinds.ts (e.g. `login.failed`, `user.disabled`). */
+  kind: string;
+  /** Who did it: a user id (the user themself, or an admin), a client id, or null (the system). */
+  actorId: string | null;
+  /** Whose account it concerns: a user id, or null (a client or a key event). */
+  subjectId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  /** The machine-readable reason or outcome code (e.g. `invalid_credentials`), when there is one. */
+  reason: string | null;
+  /** Further facts, as short strings (a session id, a client id, a family id, a kid). */
+  details: Record<string, string>;
+}
+
+/** Which events to list, newest first. */
+export interface AuditQuery {
+  subjectId?: string;
+  actorId?: string;
+  /** Only these kinds. */
+  kinds?: string[];
+  /** Only events at or after this instant. */
+  since?: number;
+  /** Only events before this (at, id) position: the last event of the previous page. */
+  before?: { at: number; id: string };
+  /** At most this many (the adapter may cap it at 1000). */
+  limit: number;
+}
+
+/** The audit log: appended to in batches, read newest first, forgotten after the retention. */
+export interface AuditStore {
+  /** Appends events (one batch, one round trip where the store allows). */
+  append(events: AuditEvent[]): Promise<void>;
+  /** Events matching the query, newest first (at descending, then id descending). */
+  list(query: AuditQuery): Promise<AuditEvent[]>;
+  /** Deletes events older than `before`; returns how many. */
+  deleteBefore(before: number): Promise<number>;
+  /**
+   * The user is deleted: clears the personal data (IP, user agent) of every event whose subject
+   * or actor is `userId`; the events stay, naming the user by id only. Returns how many changed.
+   */
+  forgetPersonalData(userId: string): Promise<number>;
+}
+
+/** What a one-time link is for. */
+export type OneTimePurpose = 'password_reset' | 'email_verification';
+
+/** A single-use link's token (password reset, email verification), stored as a hash. */
+export interface OneTimeTokenRecord {
+  /** SHA-256 (hex) of the token in the link. */
+  hash: string;
+  userId: string;
+  purpose: OneTimePurpose;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** One-time tokens: at most one live token per user and purpose, spent once. */
+export interface OneTimeTokenStore {
+  /** Stores `token`, replacing (invalidating) any earlier token of that user and purpose. */
+  issue(token: OneTimeTokenRecord): Promise<void>;
+  /**
+   * Atomically deletes and returns the token with `hash` and `purpose` if it has not expired at
+   * `now`; undefined otherwise (unknown, spent, expired, or for another purpose). Of concurrent
+   * calls exactly one gets it.
+   */
+  consume(
+    hash: string,
+    purpose: OneTimePurpose,
+    now: number,
+  ): Promise<OneTimeTokenRecord | undefined>;
+  /** Deletes every token of the user (the user is deleted, or their password changed). */
+  deleteAllForUser(userId: string): Promise<number>;
+  /** Deletes tokens whose expiresAt is at or before `now`; returns how many. */
+  deleteExpired(now: number): Promise<number>;
+}
+
 /** Every store Tessera needs, and the life cycle of the connections behind them. */
 export interface Stores {
   users: UserStore;
@@ -403,6 +525,8 @@ export interface Stores {
   revocations: RevocationStore;
   consents: ConsentStore;
   authorizationCodes: AuthorizationCodeStore;
+  audit: AuditStore;
+  oneTimeTokens: OneTimeTokenStore;
   /** Rejects when a backing service does not answer (used by /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -111,6 +111,9 @@ for (const driver of drivers) {
         passwordHash: 'hash',
         createdAt: Date.UTC(2026, 0, 1),
         tokensValidAfter: Date.UTC(2026, 0, 2),
+        role: 'user' as const,
+        disabledAt: null,
+        emailVerifiedAt: null,
       };
       const first = await createSqlStores({ url, sqliteDriver });
       assert.equal(await first.users.insert(user), 'created');
@@ -147,6 +150,7 @@ for (const driver of drivers) {
           { name: '0005_bus' },
           { name: '0006_client_grants' },
           { name: '0007_authorization_code_flow' },
+          { name: '0008_accounts_audit' },
         ]);
       } finally {
         database.close();
@@ -179,7 +183,13 @@ for (const driver of drivers) {
 
       const upgraded = await createSqlStores({ url: `sqlite:${path}`, sqliteDriver });
       try {
-        assert.deepEqual(await upgraded.users.findById(user.id), user);
+        // 0008: an existing user is a plain user, enabled, with an unverified email.
+        assert.deepEqual(await upgraded.users.findById(user.id), {
+          ...user,
+          role: 'user',
+          disabledAt: null,
+          emailVerifiedAt: null,
+        });
         const event = await upgraded.revocations.add({
           kind: 'jti',
           value: 'j',
