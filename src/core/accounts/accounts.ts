@@ -41,6 +41,9 @@ export class Accounts {
       passwordHash: await hashPassword(password, policy.argon2),
       createdAt: clock.now(),
       tokensValidAfter: 0,
+      role: 'user',
+      disabledAt: null,
+      emailVerifiedAt: null,
     };
     if ((await stores.users.insert(user)) === 'email_taken') {
       throw new TesseraError('email_taken', 'an account with this email already exists', {
