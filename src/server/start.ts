@@ -11,6 +11,7 @@ import { policyFromConfig } from './policy.js';
 import { openStores } from './stores.js';
 import { buildApp } from './app.js';
 import { requestContext } from './plugins/request-context.js';
+import { auditLogSink } from './audit-sink.js';
 import type { Config } from '../config.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -45,7 +46,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     policy: policyFromConfig(config),
     channel: busChannel(bus),
     // One structured line per security event, besides the stored copy (issue 11).
-    audit: { sink: (event) => logger.info({ audit: event }, `audit ${event.kind}`) },
+    audit: { sink: auditLogSink(logger) },
     context: requestContext,
   });
   await joinInstances(
