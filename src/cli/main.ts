@@ -6,8 +6,10 @@ import { configTable, usage } from './help.js';
 import { clientFlags, clientListFlags, clientSwitches, clients } from './clients.js';
 import { keys, keySwitches } from './signing-keys.js';
 import { serve } from './serve.js';
+import { audit } from './audit.js';
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'audit') return audit(argv.slice(1)); // its own flags: see cli/audit.ts
   const args = parseCommandLine(
     argv,
     [...keySwitches, ...clientSwitches],
