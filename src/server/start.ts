@@ -10,6 +10,8 @@ import { busChannel, joinInstances } from './instances.js';
 import { policyFromConfig } from './policy.js';
 import { openStores } from './stores.js';
 import { buildApp } from './app.js';
+import { requestContext } from './plugins/request-context.js';
+import { auditLogSink } from './audit-sink.js';
 import type { Config } from '../config.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -43,6 +45,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
     clock: systemClock,
     policy: policyFromConfig(config),
     channel: busChannel(bus),
+    // One structured line per security event, besides the stored copy (issue 11).
+    audit: { sink: auditLogSink(logger) },
+    context: requestContext,
   });
   await joinInstances(
     core,
@@ -76,6 +81,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
       clearInterval(sweep);
       clearInterval(reload);
       await app.close();
+      // The events of the last requests are written before the stores close.
+      await core.audit.close();
       await stores.close();
     },
   };

@@ -3,6 +3,8 @@
  * cannot keep a secret (public: SPAs, native apps), and the built-in first-party public client
  * that /auth/token issues tokens to.
  */
+import { silentAudit } from '../audit/audit-log.js';
+import type { Audit } from '../audit/audit.js';
 import { TesseraError } from '../errors.js';
 import { constantTimeEqual, randomToken, sha256Hex } from '../random.js';
 import { findGrant, type ClientKind } from '../oauth/grants/registry.js';
@@ -65,6 +67,7 @@ export class Clients {
     private readonly store: ClientStore,
     private readonly clock: Clock,
     private readonly consents: ConsentStore,
+    private readonly audit: Audit = silentAudit,
   ) {}
 
   /**
@@ -115,6 +118,7 @@ export class Clients {
     if ((await this.store.insert(client)) !== 'created') {
       throw new TesseraError('internal', 'client id collision');
     }
+    this.audit.record('client.created', { details: { clientId: client.id, name: client.name } });
     return secret === undefined ? { client } : { client, secret };
   }
 
@@ -166,5 +170,6 @@ export class Clients {
     // After the client: were this to fail, the consents left name a client that no longer exists
     // and can authorize nothing.
     await this.consents.revokeAllForClient(id);
+    this.audit.record('client.deleted', { details: { clientId: id } });
   }
 }
