@@ -201,7 +201,9 @@ export class Clients {
           : checkRedirectUris(patch.postLogoutRedirectUris, 'post-logout redirect URI'),
     };
     if (!(await this.store.update(updated))) throw new TesseraError('not_found', 'no such client');
-    const fields = Object.keys(patch).filter((key) => patch[key as keyof ClientPatch] !== undefined);
+    const fields = Object.keys(patch).filter(
+      (key) => patch[key as keyof ClientPatch] !== undefined,
+    );
     this.audit.record('client.changed', { details: { clientId: id, fields: fields.join(',') } });
     return updated;
   }

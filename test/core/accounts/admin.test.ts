@@ -212,7 +212,10 @@ describe('roles and search', () => {
       ['ada@example.com', 'adam@example.com'],
     );
     assert.equal(first.next, 'adam@example.com');
-    const rest = await core.accounts.search({ limit: 10, ...(first.next ? { after: first.next } : {}) });
+    const rest = await core.accounts.search({
+      limit: 10,
+      ...(first.next ? { after: first.next } : {}),
+    });
     assert.deepEqual(
       rest.users.map((u) => u.email),
       ['bob@example.com', 'carol@example.com', 'dave@example.com'],
