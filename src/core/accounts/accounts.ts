@@ -42,25 +42,49 @@ export class Accounts {
       policy.limits.signupPerIp,
       clock.now(),
     );
+    const user = await this.insertUser(email, password, 'user', null);
+    try {
+      await this.recovery?.sendVerification(user.id);
+    } catch {
+      // The account exists; the user can ask for the link again from the account page.
+    }
+    return user;
+  }
+
+  /**
+   * Creates an account for the operator (`tessera users create`): the password policy applies,
+   * the sign-up rate limit does not, and the email counts as verified (the operator vouches for
+   * it, and the command has no way to mail a link).
+   */
+  async create(input: { email: string; password: string; role?: UserRole }): Promise<UserRecord> {
+    const email = normalizeEmail(input.email);
+    const password = checkPasswordPolicy(input.password, email);
+    const role = input.role ?? 'user';
+    if (!ROLES.includes(role)) throw new TesseraError('invalid_request', 'unknown role');
+    return this.insertUser(email, password, role, this.deps.clock.now());
+  }
+
+  private async insertUser(
+    email: string,
+    password: string,
+    role: UserRole,
+    emailVerifiedAt: number | null,
+  ): Promise<UserRecord> {
+    const { stores, clock, policy } = this.deps;
     const user: UserRecord = {
       id: randomId(),
       email,
       passwordHash: await hashPassword(password, policy.argon2),
       createdAt: clock.now(),
       tokensValidAfter: 0,
-      role: 'user',
+      role,
       disabledAt: null,
-      emailVerifiedAt: null,
+      emailVerifiedAt,
     };
     if ((await stores.users.insert(user)) === 'email_taken') {
       throw new TesseraError('email_taken', 'an account with this email already exists', {
         field: 'email',
       });
-    }
-    try {
-      await this.recovery?.sendVerification(user.id);
-    } catch {
-      // The account exists; the user can ask for the link again from the account page.
     }
     return user;
   }
