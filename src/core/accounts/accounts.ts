@@ -3,6 +3,7 @@ import { consume } from '../limits/rate-limit.js';
 import { hashPassword, needsRehash, verifyPassword } from '../passwords/hash.js';
 import { randomId, randomToken, sha256Hex } from '../random.js';
 import { lockedOut } from '../audit/lockout.js';
+import { deleteAccount } from './deletion.js';
 import { normalizeEmail } from './email.js';
 import { checkPasswordPolicy, normalizePassword } from './password-policy.js';
 import type { CoreDeps } from '../deps.js';
@@ -263,25 +264,9 @@ export class Accounts {
     return user;
   }
 
-  /**
-   * Deletes an account and what hangs on it: sessions, refresh families, consents and one-time
-   * links, then the user row. The user cutoff goes out on the revocation feed first, so
-   * verifiers drop the user's access tokens. Audit events stay, naming the user by id only.
-   */
+  /** Deletes an account and everything that hangs on it (see deletion.ts). */
   async delete(userId: string): Promise<void> {
-    const { stores, clock } = this.deps;
-    const user = await this.mustFind(userId);
-    // Disabled first: a sign-in racing the deletion fails instead of making a new session.
-    await stores.users.setDisabledAt(user.id, user.disabledAt ?? clock.now());
-    await this.revoker.revokeEverything(user.id, 'account_deleted');
-    await stores.refreshFamilies.deleteAllForUser(user.id);
-    await stores.consents.deleteAllForUser(user.id);
-    await stores.oneTimeTokens.deleteAllForUser(user.id);
-    await stores.users.delete(user.id);
-    this.deps.audit.record('user.deleted', { subjectId: user.id });
-    // Events still queued would land after the forgetting and keep their IP: write them first.
-    await (this.deps.audit as { flush?: () => Promise<void> }).flush?.();
-    await stores.audit.forgetPersonalData(user.id);
+    await deleteAccount(this.deps, this.revoker, await this.mustFind(userId));
   }
 
   private async mustFind(userId: string): Promise<UserRecord> {
