@@ -26,6 +26,7 @@ export function policyFromConfig(config: Config): Policy {
         windowMs: config.signupWindowMinutes * MINUTE_MS,
       },
     },
+    accounts: { requireVerifiedEmail: config.requireVerifiedEmail },
     audit: { retentionMs: config.auditRetentionDays * 24 * 60 * MINUTE_MS },
     tokens: {
       issuer: config.issuer,
