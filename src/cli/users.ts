@@ -108,7 +108,9 @@ async function readPassword(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('password (then Ctrl-D): ');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (password === '') {
     throw new TesseraError('invalid_request', 'give the password on standard input');
   }
