@@ -10,7 +10,6 @@ import { csrfInput } from '../plugins/auth.js';
 import { sendPage, singleValued } from './pages.js';
 import type { RouteContext } from '../context.js';
 import type { PageSupport } from './pages.js';
-import type { AuditEvent } from '../../stores/ports.js';
 import type { ValidSession } from '../../core/sessions/sessions.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -46,10 +45,6 @@ export function accountPageRoutes(
   { core, cookie, config }: RouteContext,
   support: PageSupport,
 ): void {
-  // TEMP until s8-audit lands: core.audit.list({ subjectId, limit: EVENT_COUNT }).
-  const recentEvents = async (_userId: string): Promise<AuditEvent[] | undefined> =>
-    EVENT_COUNT > 0 ? undefined : [];
-
   /** Renders the page for `current`, with a notice or a refused password change. */
   async function accountPage(
     request: FastifyRequest,
@@ -61,7 +56,7 @@ export function accountPageRoutes(
     const [sessions, consents, events] = await Promise.all([
       core.sessions.list(user.id),
       core.consents.list(user.id),
-      recentEvents(user.id),
+      core.audit.list({ subjectId: user.id, limit: EVENT_COUNT }),
     ]);
     return sendPage(reply, shown.status ?? 200, AccountPage, {
       email: user.email,
