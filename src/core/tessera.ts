@@ -1,4 +1,6 @@
 import { Accounts } from './accounts/accounts.js';
+import { noMailer } from './accounts/mailer.js';
+import { Recovery } from './accounts/recovery.js';
 import { AuditLog } from './audit/audit-log.js';
 import { Clients } from './clients/clients.js';
 import { Consents } from './consents/consents.js';
@@ -17,6 +19,7 @@ import { UserRevoker } from './revocation/revoke-user.js';
 import { SessionNearCache, soloChannel } from './sessions/near-cache.js';
 import { Sessions } from './sessions/sessions.js';
 import type { InvalidationChannel } from './sessions/near-cache.js';
+import type { Mailer } from './accounts/mailer.js';
 import type { AuditLogOptions } from './audit/audit-log.js';
 import type { RequestContext } from './audit/context.js';
 import type { Clock } from './clock.js';
@@ -30,6 +33,8 @@ export interface Core {
   /** The security events: recorded by every service, listed by the pages and `tessera audit`. */
   audit: AuditLog;
   accounts: Accounts;
+  /** Password reset and email verification links. */
+  recovery: Recovery;
   sessions: Sessions;
   nearCache: SessionNearCache;
   clients: Clients;
@@ -70,6 +75,8 @@ export async function createCore(options: {
   audit?: Omit<AuditLogOptions, 'store' | 'clock' | 'context'>;
   /** The current request's facts (ip, user agent, request id, actor) for audit events. */
   context?: RequestContext;
+  /** Sends reset and verification links; none are sent when absent. */
+  mailer?: Mailer;
 }): Promise<Core> {
   const { stores, clock, policy } = options;
   const audit = new AuditLog({
@@ -93,8 +100,9 @@ export async function createCore(options: {
   const nearCache = new SessionNearCache(options.channel ?? soloChannel, policy.session.touchMs);
   const sessions = new Sessions(deps, nearCache);
   const revoker = new UserRevoker(sessions, families, revocations);
-  const accounts = new Accounts(deps, revoker);
-  const clients = new Clients(stores.clients, clock, stores.consents);
+  const recovery = new Recovery(deps, revoker, options.mailer ?? noMailer);
+  const accounts = new Accounts(deps, revoker, recovery);
+  const clients = new Clients(stores.clients, clock, stores.consents, audit);
   const keys = new KeyRing(stores.signingKeys, new SecretBox(t.secret), clock, {
     alg: t.alg,
     hs256Secret: t.hs256Secret,
@@ -138,6 +146,7 @@ export async function createCore(options: {
     deps,
     audit,
     accounts,
+    recovery,
     sessions,
     nearCache,
     clients,
@@ -157,6 +166,7 @@ export async function createCore(options: {
       await codes.sweep();
       await revocations.sweep();
       await stores.rateLimits.deleteExpired(clock.now());
+      await stores.oneTimeTokens.deleteExpired(clock.now());
       await keys.settle();
       await stores.audit.deleteBefore(clock.now() - auditRetentionMs);
     },
