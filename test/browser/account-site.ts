@@ -1,0 +1,80 @@
+/**
+ * A Tessera for the account and recovery pages in a real browser: listening on
+ * `http://localhost:<port>`, its core and stores at hand, a clock a test can move forward (the
+ * wall clock plus an offset: the browser keeps cookies by the wall clock), and mail over SMTP
+ * when `smtpUrl` is given (server/mailer.ts, as `tessera serve` sends it).
+ */
+import { loadConfig } from '../../src/config.js';
+import { createCore } from '../../src/core/tessera.js';
+import { buildApp } from '../../src/server/app.js';
+import { createMailer } from '../../src/server/mailer.js';
+import { policyFromConfig } from '../../src/server/policy.js';
+import { createMemoryStores } from '../../src/stores/memory/index.js';
+import { FAST_ARGON2 } from '../helpers/server.js';
+import { freePort } from '../helpers/live.js';
+import type { Clock } from '../../src/core/clock.js';
+import type { Core } from '../../src/core/tessera.js';
+import type { Stores } from '../../src/stores/ports.js';
+
+/** The wall clock, moved forward by `advance`. */
+export class MovedClock implements Clock {
+  private offsetMs = 0;
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+  /** Moves the clock `ms` forward. */
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}
+
+/** A listening Tessera with its insides. */
+export interface AccountSite {
+  origin: string;
+  core: Core;
+  stores: Stores;
+  clock: MovedClock;
+  close(): Promise<void>;
+}
+
+const silent = { warn: () => undefined, error: () => undefined };
+
+/** Starts the site, on `stores` (memory stores unless given). */
+export async function startAccountSite(
+  options: { smtpUrl?: string; stores?: Stores } = {},
+): Promise<AccountSite> {
+  const port = await freePort();
+  const origin = `http://localhost:${port}`;
+  const config = loadConfig(
+    { env: {} },
+    { ...FAST_ARGON2, host: '127.0.0.1', port, issuer: origin, logLevel: 'silent' },
+  );
+  const stores = options.stores ?? createMemoryStores();
+  const clock = new MovedClock();
+  const mailer =
+    options.smtpUrl === undefined
+      ? undefined
+      : createMailer(
+          { smtpUrl: options.smtpUrl, mailFrom: 'Tessera <no-reply@localhost>' },
+          silent,
+        );
+  const core = await createCore({
+    stores,
+    clock,
+    policy: policyFromConfig(config),
+    ...(mailer ? { mailer } : {}),
+  });
+  const app = await buildApp({ config, core });
+  await app.listen({ host: config.host, port });
+  return {
+    origin,
+    core,
+    stores,
+    clock,
+    async close() {
+      await app.close();
+      await core.recovery.idle();
+      await stores.close();
+    },
+  };
+}
