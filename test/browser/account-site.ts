@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { createCore } from '../../src/core/tessera.js';
 import { buildApp } from '../../src/server/app.js';
 import { createMailer } from '../../src/server/mailer.js';
+import { requestContext } from '../../src/server/plugins/request-context.js';
 import { policyFromConfig } from '../../src/server/policy.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import { FAST_ARGON2 } from '../helpers/server.js';
@@ -62,6 +63,8 @@ export async function startAccountSite(
     stores,
     clock,
     policy: policyFromConfig(config),
+    // Events carry the request's IP and user agent, as `tessera serve` records them.
+    context: requestContext,
     ...(mailer ? { mailer } : {}),
   });
   const app = await buildApp({ config, core });
