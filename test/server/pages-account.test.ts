@@ -163,6 +163,7 @@ describe('/account', () => {
       ['/account/sessions/revoke-others', {}],
       ['/account/apps/revoke', { client_id: 'tessera' }],
       ['/account/password', { current_password: PASSWORD, new_password: 'attacker passphrase' }],
+      ['/account/verify-email', {}],
     ];
     for (const [action, fields] of forms) {
       const noToken = await browser.post(action, fields);
@@ -280,6 +281,20 @@ describe('the recovery pages', () => {
     assert.match(expired.body, /<h1>This link does not work<\/h1>/);
     const missing = await visitor.get('/reset-password');
     assert.equal(missing.statusCode, 400);
+  });
+
+  it('Send verification link on /account mails a new link; a verified address has no button', async () => {
+    const { browser, sent, lastLink, core } = await withAccount();
+    await core.recovery.idle();
+    const mails = sent.length;
+    const page = (await browser.get('/account')).body;
+    assert.match(page, />Send verification link<\/button>/);
+    const response = await browser.submit('/account', '/account/verify-email', {});
+    assert.equal(response.headers.location, '/account?done=verification_sent');
+    const token = await lastLink('/verify-email');
+    assert.equal(sent.length, mails + 1);
+    await browser.get(`/verify-email?token=${token}`);
+    assert.ok(!(await browser.get('/account')).body.includes('Send verification link'));
   });
 
   it('/verify-email verifies once, without a referrer; then the clear page with 400', async () => {

@@ -24,6 +24,7 @@ const NOTICES = {
   others_signed_out: 'Every other device is signed out.',
   app_revoked: 'The app’s access is revoked: it is signed out and must ask again.',
   password_changed: 'Your password is changed. Every other device and app is signed out.',
+  verification_sent: 'A verification link is on its way to your email address.',
 } as const;
 type Notice = keyof typeof NOTICES;
 
@@ -53,13 +54,16 @@ export function accountPageRoutes(
     shown: { status?: number; notice?: string; passwordError?: string } = {},
   ) {
     const { user, session } = current;
-    const [sessions, consents, events] = await Promise.all([
+    // The session's user may come from the near cache; the verified mark is read fresh.
+    const [fresh, sessions, consents, events] = await Promise.all([
+      core.accounts.find(user.id),
       core.sessions.list(user.id),
       core.consents.list(user.id),
       core.audit.list({ subjectId: user.id, limit: EVENT_COUNT }),
     ]);
     return sendPage(reply, shown.status ?? 200, AccountPage, {
       email: user.email,
+      emailVerified: (fresh ?? user).emailVerifiedAt !== null,
       csrfToken: support.formToken(request, reply, current),
       currentSessionId: session.id,
       sessions,
@@ -134,6 +138,13 @@ export function accountPageRoutes(
     if (!clientId) throw new TesseraError('invalid_request', 'client_id is required');
     await core.consents.revoke(current.user.id, clientId);
     return backTo(reply, 'app_revoked');
+  });
+
+  scope.post('/account/verify-email', { schema: { hide: true } }, async (request, reply) => {
+    const { current } = await accountForm(request, reply);
+    if (!current) return signInAgain(reply);
+    await core.recovery.sendVerification(current.user.id);
+    return backTo(reply, 'verification_sent');
   });
 
   scope.post('/account/password', { schema: { hide: true } }, async (request, reply) => {
