@@ -248,7 +248,12 @@ describe('the account page in a real browser', { skip: chromiumSkipReason() }, (
       assert.ok(after && after !== before, 'a new session id');
       assert.equal(await devices(here).count(), 1);
       const events = here.getByRole('region', { name: 'Recent security events' });
-      await events.getByText('Password changed').first().waitFor();
+      const changed = events.getByRole('listitem').filter({ hasText: 'Password changed' }).first();
+      // What, when and from where, in words.
+      assert.match(
+        (await changed.textContent()) ?? '',
+        /^Password changedjust now · Chrome \d+ on Linux · IP 127\.0\.0\.1$/,
+      );
 
       await expectSentToLogin(there);
       await signIn(there, email, 'a brand new passphrase');
