@@ -161,7 +161,6 @@ export class Clients {
       throw new TesseraError('invalid_request', 'the first-party client cannot be deleted');
     }
     if (!(await this.store.delete(id))) throw new TesseraError('not_found', 'no such client');
-    this.audit.record('client.deleted', { details: { clientId: id } });
     // After the client: were this to fail, the consents left name a client that no longer exists
     // and can authorize nothing.
     await this.consents.revokeAllForClient(id);
