@@ -15,6 +15,7 @@ import { CredentialCookie } from '../plugins/cookies.js';
 import { csrfInput } from '../plugins/auth.js';
 import { toTesseraError } from '../plugins/errors.js';
 import { installPageHeaders } from '../plugins/page-headers.js';
+import { adminPageRoutes } from './pages-admin.js';
 import { authPageRoutes } from './pages-auth.js';
 import { authorizePageRoutes } from './pages-authorize.js';
 import type { RouteContext } from '../context.js';
@@ -159,6 +160,7 @@ export async function pageRoutes(scope: FastifyInstance, ctx: RouteContext): Pro
   const support = pageSupport(ctx);
   authPageRoutes(scope, ctx, support);
   authorizePageRoutes(scope, ctx, support);
+  adminPageRoutes(scope, ctx, support);
 }
 
 /** Serves the stylesheet: immutable, since its path changes with its text. */
