@@ -38,6 +38,10 @@ export interface Config {
   readonly audience: string;
   readonly firstPartyScopes: readonly string[];
   readonly passwordTokens: boolean;
+  readonly requireVerifiedEmail: boolean;
+  /** Where mail goes (smtp:// or smtps://, credentials in the URL); unset: links go to the log. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
   /** The proxies in front of Tessera: none, a hop count, or their addresses and CIDRs. */
   readonly trustProxy: false | number | readonly string[];
   readonly logLevel: string;
@@ -172,6 +176,11 @@ function redisUrl(raw: string, name: string): string | undefined {
     );
   }
   return raw;
+}
+
+function smtpUrl(raw: string, name: string): string | undefined {
+  if (raw === '') return undefined;
+  return url(['smtp:', 'smtps:'])(raw, name);
 }
 
 // proxy-addr's (Fastify's) named ranges: 127.0.0.1/8 and ::1, link-local, unique-local.
@@ -456,6 +465,30 @@ export const options: readonly AnyOption[] = [
     fallback: true,
     parse: boolean,
     doc: '`POST /auth/token` with a password, for the first-party apps only (RFC 9700 §2.4); `off` leaves them the session and the authorization code flow.',
+  },
+  {
+    key: 'requireVerifiedEmail',
+    env: 'TESSERA_REQUIRE_VERIFIED_EMAIL',
+    flag: 'require-verified-email',
+    fallback: false,
+    parse: boolean,
+    doc: 'Refuse sign-in (`email_unverified`, 403) until the user followed the link of the verification mail (valid 24 hours; a password reset link, valid 30 minutes, also verifies).',
+  },
+  {
+    key: 'smtpUrl',
+    env: 'TESSERA_SMTP_URL',
+    flag: 'smtp-url',
+    fallback: undefined,
+    parse: smtpUrl,
+    doc: 'The mail server for password reset and verification mails: `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`. Unset, the links are written to the server log at warn level instead.',
+  },
+  {
+    key: 'mailFrom',
+    env: 'TESSERA_MAIL_FROM',
+    flag: 'mail-from',
+    fallback: (p) => `Tessera <no-reply@${new URL(p.issuer ?? 'http://localhost:8080').hostname}>`,
+    parse: text,
+    doc: 'The From of mails; defaults to `Tessera <no-reply@ISSUER-HOST>`.',
   },
   {
     key: 'trustProxy',

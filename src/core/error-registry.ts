@@ -120,6 +120,30 @@ export const errorRegistry = {
     description: 'Unknown email or wrong password (the answer never says which).',
     where: '`POST /auth/session`, `POST /auth/token`, `POST /auth/password` (the current password)',
   },
+  account_disabled: {
+    status: 403,
+    title: 'Account disabled',
+    oauth: 'invalid_grant',
+    description:
+      'The password was right but an administrator disabled the account (said only after the password checked out, so it reveals nothing to a guesser).',
+    where: '`POST /auth/session`, `POST /auth/token`, the sign-in page',
+  },
+  email_unverified: {
+    status: 403,
+    title: 'Email not verified',
+    oauth: 'invalid_grant',
+    description:
+      'The password was right but TESSERA_REQUIRE_VERIFIED_EMAIL is on and the email was never verified: follow the link of the verification mail.',
+    where: '`POST /auth/session`, `POST /auth/token`, the sign-in page',
+  },
+  link_invalid: {
+    status: 400,
+    title: 'Link invalid',
+    oauth: 'invalid_request',
+    description:
+      'A password reset or email verification link that is unknown, already used, replaced by a newer one or expired (one code for all four).',
+    where: 'the reset-password and verify-email pages',
+  },
   session_expired: {
     status: 401,
     title: 'Session expired',

@@ -21,6 +21,11 @@ export interface Policy {
     loginPerIp: Limit;
     signupPerIp: Limit;
   };
+  /** Account rules; absent means the defaults (no verified email needed). */
+  accounts?: {
+    /** Refuse sign-in (`email_unverified`) until the email is verified. */
+    requireVerifiedEmail: boolean;
+  };
   tokens: {
     issuer: string;
     audience: string;

@@ -1,4 +1,6 @@
 import { Accounts } from './accounts/accounts.js';
+import { noMailer } from './accounts/mailer.js';
+import { Recovery } from './accounts/recovery.js';
 import { Clients } from './clients/clients.js';
 import { Consents } from './consents/consents.js';
 import { KeyRing } from './keys/keyring.js';
@@ -16,6 +18,8 @@ import { UserRevoker } from './revocation/revoke-user.js';
 import { SessionNearCache, soloChannel } from './sessions/near-cache.js';
 import { Sessions } from './sessions/sessions.js';
 import type { InvalidationChannel } from './sessions/near-cache.js';
+import type { Mailer } from './accounts/mailer.js';
+import type { Audit } from './audit/audit.js';
 import type { Clock } from './clock.js';
 import type { CoreDeps } from './deps.js';
 import type { Policy } from './policy.js';
@@ -25,6 +29,8 @@ import type { Stores } from '../stores/ports.js';
 export interface Core {
   deps: CoreDeps;
   accounts: Accounts;
+  /** Password reset and email verification links. */
+  recovery: Recovery;
   sessions: Sessions;
   nearCache: SessionNearCache;
   clients: Clients;
@@ -60,9 +66,14 @@ export async function createCore(options: {
   policy: Policy;
   /** How session invalidations reach other instances; in-process only when absent. */
   channel?: InvalidationChannel;
+  /** Where security events go; dropped when absent. */
+  audit?: Audit;
+  /** Sends reset and verification links; none are sent when absent. */
+  mailer?: Mailer;
 }): Promise<Core> {
   const { stores, clock, policy } = options;
-  const deps: CoreDeps = { stores, clock, policy };
+  const audit: Audit = options.audit ?? { record: () => undefined };
+  const deps: CoreDeps = { stores, clock, policy, audit };
   const t = policy.tokens;
   // An access token can be presented until exp + skew; revocations must outlive that.
   const horizonMs = (t.accessTtlSeconds + t.clockSkewSeconds) * 1000;
@@ -76,8 +87,9 @@ export async function createCore(options: {
   const nearCache = new SessionNearCache(options.channel ?? soloChannel, policy.session.touchMs);
   const sessions = new Sessions(deps, nearCache);
   const revoker = new UserRevoker(sessions, families, revocations);
-  const accounts = new Accounts(deps, revoker);
-  const clients = new Clients(stores.clients, clock, stores.consents);
+  const recovery = new Recovery(deps, revoker, options.mailer ?? noMailer);
+  const accounts = new Accounts(deps, revoker, recovery);
+  const clients = new Clients(stores.clients, clock, stores.consents, audit);
   const keys = new KeyRing(stores.signingKeys, new SecretBox(t.secret), clock, {
     alg: t.alg,
     hs256Secret: t.hs256Secret,
@@ -120,6 +132,7 @@ export async function createCore(options: {
   return {
     deps,
     accounts,
+    recovery,
     sessions,
     nearCache,
     clients,
@@ -139,6 +152,7 @@ export async function createCore(options: {
       await codes.sweep();
       await revocations.sweep();
       await stores.rateLimits.deleteExpired(clock.now());
+      await stores.oneTimeTokens.deleteExpired(clock.now());
       await keys.settle();
     },
   };

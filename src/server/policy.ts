@@ -26,6 +26,7 @@ export function policyFromConfig(config: Config): Policy {
         windowMs: config.signupWindowMinutes * MINUTE_MS,
       },
     },
+    accounts: { requireVerifiedEmail: config.requireVerifiedEmail },
     tokens: {
       issuer: config.issuer,
       audience: config.audience,

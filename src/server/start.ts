@@ -2,6 +2,7 @@
  * Starts a whole Tessera server from configuration: stores, core, HTTP app, periodic clean-up,
  * and a `close` that stops them in order.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
 import { systemClock } from '../core/clock.js';
 import { createCore } from '../core/tessera.js';
@@ -10,6 +11,7 @@ import { busChannel, joinInstances } from './instances.js';
 import { policyFromConfig } from './policy.js';
 import { openStores } from './stores.js';
 import { buildApp } from './app.js';
+import { createMailer } from './mailer.js';
 import type { Config } from '../config.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -37,12 +39,18 @@ export async function startServer(config: Config): Promise<RunningServer> {
   if (config.secret === undefined) {
     logger.warn('TESSERA_SECRET is not set: private signing keys will be stored unencrypted');
   }
+  if (config.smtpUrl === undefined) {
+    logger.warn(
+      'TESSERA_SMTP_URL is not set: password reset and verification links go to this log, not by mail',
+    );
+  }
   const { stores, bus, redis } = await openStores(config);
   const core = await createCore({
     stores,
     clock: systemClock,
     policy: policyFromConfig(config),
     channel: busChannel(bus),
+    mailer: createMailer(config, logger),
   });
   await joinInstances(
     core,
@@ -76,6 +84,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
       clearInterval(sweep);
       clearInterval(reload);
       await app.close();
+      // Mail on its way gets a moment to leave; a hung mail server does not hold the shutdown.
+      await Promise.race([core.recovery.idle(), delay(5000, undefined, { ref: false })]);
       await stores.close();
     },
   };

@@ -45,6 +45,9 @@ export async function insertTestUser(stores: Pick<Stores, 'users'>): Promise<str
     passwordHash: 'x',
     createdAt: 0,
     tokensValidAfter: 0,
+    role: 'user',
+    disabledAt: null,
+    emailVerifiedAt: null,
   });
   return id;
 }

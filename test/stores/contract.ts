@@ -24,6 +24,9 @@ function aUser(overrides: Partial<UserRecord> = {}): UserRecord {
     passwordHash: '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo',
     createdAt: t0,
     tokensValidAfter: 0,
+    role: 'user',
+    disabledAt: null,
+    emailVerifiedAt: null,
     ...overrides,
   };
 }

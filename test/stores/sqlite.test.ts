@@ -111,6 +111,9 @@ for (const driver of drivers) {
         passwordHash: 'hash',
         createdAt: Date.UTC(2026, 0, 1),
         tokensValidAfter: Date.UTC(2026, 0, 2),
+        role: 'user' as const,
+        disabledAt: null,
+        emailVerifiedAt: null,
       };
       const first = await createSqlStores({ url, sqliteDriver });
       assert.equal(await first.users.insert(user), 'created');

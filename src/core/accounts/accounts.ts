@@ -5,15 +5,21 @@ import { randomId, randomToken, sha256Hex } from '../random.js';
 import { normalizeEmail } from './email.js';
 import { checkPasswordPolicy, normalizePassword } from './password-policy.js';
 import type { CoreDeps } from '../deps.js';
-import type { UserRecord } from '../../stores/ports.js';
+import type { Recovery } from './recovery.js';
+import type { UserQuery, UserRecord, UserRole } from '../../stores/ports.js';
 import type { UserRevoker } from '../revocation/revoke-user.js';
+
+/** The most users one search returns. */
+export const MAX_USER_PAGE = 1000;
+
+const ROLES: readonly UserRole[] = ['user', 'admin'];
 
 /** Who is asking, for rate limits and audit. */
 export interface Caller {
   ip: string;
 }
 
-/** Accounts: sign-up, login checks and password changes. */
+/** Accounts: sign-up, login checks, password changes, and what administrators do to accounts. */
 export class Accounts {
   /** A hash of a random password at the current parameters, verified when the email is unknown. */
   private decoy: Promise<string> | undefined;
@@ -21,6 +27,8 @@ export class Accounts {
   constructor(
     private readonly deps: CoreDeps,
     private readonly revoker: UserRevoker,
+    /** Mails the verification link after sign-up; absent, sign-up sends none. */
+    private readonly recovery?: Recovery,
   ) {}
 
   /** Creates an account; `email_taken` (409) when the normalized email exists. */
@@ -40,11 +48,19 @@ export class Accounts {
       passwordHash: await hashPassword(password, policy.argon2),
       createdAt: clock.now(),
       tokensValidAfter: 0,
+      role: 'user',
+      disabledAt: null,
+      emailVerifiedAt: null,
     };
     if ((await stores.users.insert(user)) === 'email_taken') {
       throw new TesseraError('email_taken', 'an account with this email already exists', {
         field: 'email',
       });
+    }
+    try {
+      await this.recovery?.sendVerification(user.id);
+    } catch {
+      // The account exists; the user can ask for the link again from the account page.
     }
     return user;
   }
@@ -68,6 +84,16 @@ export class Accounts {
       throw new TesseraError('invalid_credentials', 'email or password is wrong');
     }
     await stores.rateLimits.reset(accountKey);
+    // Only now, with the password proven: told earlier, these would say which emails have accounts.
+    if (user.disabledAt !== null) {
+      throw new TesseraError('account_disabled', 'this account has been disabled');
+    }
+    if (policy.accounts?.requireVerifiedEmail === true && user.emailVerifiedAt === null) {
+      throw new TesseraError(
+        'email_unverified',
+        'confirm your email address first: follow the link of the mail we sent',
+      );
+    }
     if (needsRehash(user.passwordHash, policy.argon2)) {
       user.passwordHash = await hashPassword(password, policy.argon2);
       await stores.users.setPasswordHash(user.id, user.passwordHash);
@@ -113,6 +139,101 @@ export class Accounts {
   /** A user by id. */
   find(userId: string): Promise<UserRecord | undefined> {
     return this.deps.stores.users.findById(userId);
+  }
+
+  /** A user by email (normalized first; a malformed address matches nobody). */
+  findByEmail(email: string): Promise<UserRecord | undefined> {
+    return this.deps.stores.users.findByEmail(tryNormalizeEmail(email));
+  }
+
+  /** A page of users by email; `next` is the `after` of the following page, when there is one. */
+  async search(query: UserQuery): Promise<{ users: UserRecord[]; next?: string }> {
+    const limit = Math.max(1, Math.min(Math.trunc(query.limit), MAX_USER_PAGE));
+    const users = await this.deps.stores.users.search({
+      ...query,
+      ...(query.emailPrefix === undefined ? {} : { emailPrefix: query.emailPrefix.toLowerCase() }),
+      limit: limit + 1, // one more tells whether another page follows
+    });
+    if (users.length <= limit) return { users };
+    const page = users.slice(0, limit);
+    return { users: page, next: page[page.length - 1]!.email };
+  }
+
+  /** How many accounts there are. */
+  count(): Promise<number> {
+    return this.deps.stores.users.count();
+  }
+
+  /**
+   * Disables an account: no sign-in (`account_disabled`), and every session, refresh family and
+   * access token revoked at once, the way a password change does it (the cutoff reaches verifiers
+   * through the revocation feed). `not_found` for no such user.
+   */
+  async disable(userId: string): Promise<UserRecord> {
+    const user = await this.mustFind(userId);
+    if (user.disabledAt === null) {
+      user.disabledAt = this.deps.clock.now();
+      await this.deps.stores.users.setDisabledAt(user.id, user.disabledAt);
+    }
+    // Even when already disabled: a retry after a failure half-way finishes the revocation.
+    await this.revoker.revokeEverything(user.id, 'account_disabled');
+    this.deps.audit.record('user.disabled', { subjectId: user.id });
+    return user;
+  }
+
+  /** Lets a disabled account sign in again (its old credentials stay revoked). */
+  async enable(userId: string): Promise<UserRecord> {
+    const user = await this.mustFind(userId);
+    if (user.disabledAt !== null) {
+      user.disabledAt = null;
+      await this.deps.stores.users.setDisabledAt(user.id, null);
+    }
+    this.deps.audit.record('user.enabled', { subjectId: user.id });
+    return user;
+  }
+
+  /** Makes the user an administrator or takes it away; `invalid_request` for another role. */
+  async setRole(userId: string, role: UserRole): Promise<UserRecord> {
+    if (!ROLES.includes(role)) {
+      throw new TesseraError('invalid_request', `role must be one of ${ROLES.join(', ')}`);
+    }
+    const user = await this.mustFind(userId);
+    if (user.role !== role) {
+      await this.deps.stores.users.setRole(user.id, role);
+      this.deps.audit.record('user.role_changed', {
+        subjectId: user.id,
+        details: { from: user.role, to: role },
+      });
+      user.role = role;
+    }
+    return user;
+  }
+
+  /**
+   * Deletes an account and what hangs on it: sessions, refresh families, consents and one-time
+   * links, then the user row. The user cutoff goes out on the revocation feed first, so
+   * verifiers drop the user's access tokens. Audit events stay, naming the user by id only.
+   */
+  async delete(userId: string): Promise<void> {
+    const { stores, clock } = this.deps;
+    const user = await this.mustFind(userId);
+    // Disabled first: a sign-in racing the deletion fails instead of making a new session.
+    await stores.users.setDisabledAt(user.id, user.disabledAt ?? clock.now());
+    await this.revoker.revokeEverything(user.id, 'account_deleted');
+    await stores.refreshFamilies.deleteAllForUser(user.id);
+    await stores.consents.deleteAllForUser(user.id);
+    await stores.oneTimeTokens.deleteAllForUser(user.id);
+    await stores.users.delete(user.id);
+    this.deps.audit.record('user.deleted', { subjectId: user.id });
+    // Events still queued would land after the forgetting and keep their IP: write them first.
+    await (this.deps.audit as { flush?: () => Promise<void> }).flush?.();
+    await stores.audit.forgetPersonalData(user.id);
+  }
+
+  private async mustFind(userId: string): Promise<UserRecord> {
+    const user = await this.deps.stores.users.findById(userId);
+    if (!user) throw new TesseraError('not_found', 'no such user');
+    return user;
   }
 
   /**

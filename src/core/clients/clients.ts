@@ -7,6 +7,7 @@ import { TesseraError } from '../errors.js';
 import { constantTimeEqual, randomToken, sha256Hex } from '../random.js';
 import { findGrant, type ClientKind } from '../oauth/grants/registry.js';
 import { checkRedirectUris } from './redirect-uris.js';
+import type { Audit } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import type { ClientRecord, ClientStore, ConsentStore } from '../../stores/ports.js';
 
@@ -48,6 +49,11 @@ export interface ClientInput {
   postLogoutRedirectUris?: string[];
 }
 
+/** What `update` may change; a field left out stays as it is. */
+export type ClientPatch = Partial<
+  Pick<ClientRecord, 'name' | 'scopes' | 'grants' | 'redirectUris' | 'postLogoutRedirectUris'>
+>;
+
 /** What `create` returns: the record and, for a confidential client, the secret, shown once. */
 export interface NewClient {
   client: ClientRecord;
@@ -65,6 +71,7 @@ export class Clients {
     private readonly store: ClientStore,
     private readonly clock: Clock,
     private readonly consents: ConsentStore,
+    private readonly audit: Audit = { record: () => undefined },
   ) {}
 
   /**
@@ -87,18 +94,7 @@ export class Clients {
       redirectUris.length > 0 || kind === 'public'
         ? DEFAULT_REDIRECT_CLIENT_GRANTS
         : DEFAULT_CLIENT_GRANTS;
-    const grants = [...new Set(input.grants ?? defaults)];
-    for (const type of grants) {
-      if (!findGrant(type)?.clientKinds.includes(kind)) {
-        throw new TesseraError('invalid_request', `a ${kind} client cannot use "${type}"`);
-      }
-    }
-    if (grants.includes('authorization_code') && redirectUris.length === 0) {
-      throw new TesseraError(
-        'invalid_request',
-        'a client of the authorization_code grant needs at least one redirect URI',
-      );
-    }
+    const grants = checkGrants(input.grants ?? defaults, kind, redirectUris);
     const secret = kind === 'public' ? undefined : randomToken(32);
     const client: ClientRecord = {
       id: `client_${randomToken(12)}`,
@@ -115,6 +111,7 @@ export class Clients {
     if ((await this.store.insert(client)) !== 'created') {
       throw new TesseraError('internal', 'client id collision');
     }
+    this.audit.record('client.created', { details: { clientId: client.id } });
     return secret === undefined ? { client } : { client, secret };
   }
 
@@ -163,8 +160,87 @@ export class Clients {
       throw new TesseraError('invalid_request', 'the first-party client cannot be deleted');
     }
     if (!(await this.store.delete(id))) throw new TesseraError('not_found', 'no such client');
+    this.audit.record('client.deleted', { details: { clientId: id } });
     // After the client: were this to fail, the consents left name a client that no longer exists
     // and can authorize nothing.
     await this.consents.revokeAllForClient(id);
   }
+
+  /**
+   * Changes a client, with the checks of `create` (redirect URIs, grants its kind may use,
+   * authorization_code only with a redirect URI). The first-party client keeps its grants and
+   * URIs: what it may do is fixed by the configuration. `not_found` for no such client.
+   */
+  async update(id: string, patch: ClientPatch): Promise<ClientRecord> {
+    const client = await this.store.findById(id);
+    if (!client) throw new TesseraError('not_found', 'no such client');
+    const fixed = ['grants', 'redirectUris', 'postLogoutRedirectUris'] as const;
+    if (id === FIRST_PARTY_CLIENT_ID && fixed.some((field) => patch[field] !== undefined)) {
+      throw new TesseraError(
+        'invalid_request',
+        "the first-party client's grants and URIs cannot be changed",
+      );
+    }
+    if (patch.name !== undefined && patch.name.trim() === '') {
+      throw new TesseraError('invalid_request', 'a client needs a name');
+    }
+    const kind: ClientKind = client.secretHash === null ? 'public' : 'confidential';
+    const redirectUris =
+      patch.redirectUris === undefined
+        ? client.redirectUris
+        : checkRedirectUris(patch.redirectUris, 'redirect URI');
+    const updated: ClientRecord = {
+      ...client,
+      name: patch.name ?? client.name,
+      scopes: patch.scopes === undefined ? client.scopes : [...new Set(patch.scopes)],
+      grants: checkGrants(patch.grants ?? client.grants, kind, redirectUris),
+      redirectUris,
+      postLogoutRedirectUris:
+        patch.postLogoutRedirectUris === undefined
+          ? client.postLogoutRedirectUris
+          : checkRedirectUris(patch.postLogoutRedirectUris, 'post-logout redirect URI'),
+    };
+    if (!(await this.store.update(updated))) throw new TesseraError('not_found', 'no such client');
+    const fields = Object.keys(patch).filter((key) => patch[key as keyof ClientPatch] !== undefined);
+    this.audit.record('client.changed', { details: { clientId: id, fields: fields.join(',') } });
+    return updated;
+  }
+
+  /**
+   * Gives a confidential client a new secret, returned once; the old one stops working at once.
+   * `invalid_request` for a public client, which has none.
+   */
+  async rotateSecret(id: string): Promise<string> {
+    const client = await this.store.findById(id);
+    if (!client) throw new TesseraError('not_found', 'no such client');
+    if (client.secretHash === null) {
+      throw new TesseraError('invalid_request', 'a public client has no secret');
+    }
+    const secret = randomToken(32);
+    if (!(await this.store.update({ ...client, secretHash: sha256Hex(secret) }))) {
+      throw new TesseraError('not_found', 'no such client');
+    }
+    this.audit.record('client.changed', { details: { clientId: id, fields: 'secret' } });
+    return secret;
+  }
+}
+
+/**
+ * The grants of a client of `kind`, without repeats: each must be in the registry and allowed to
+ * the kind, and authorization_code needs a redirect URI.
+ */
+function checkGrants(requested: readonly string[], kind: ClientKind, redirectUris: string[]) {
+  const grants = [...new Set(requested)];
+  for (const type of grants) {
+    if (!findGrant(type)?.clientKinds.includes(kind)) {
+      throw new TesseraError('invalid_request', `a ${kind} client cannot use "${type}"`);
+    }
+  }
+  if (grants.includes('authorization_code') && redirectUris.length === 0) {
+    throw new TesseraError(
+      'invalid_request',
+      'a client of the authorization_code grant needs at least one redirect URI',
+    );
+  }
+  return grants;
 }

@@ -125,7 +125,7 @@ export class CodeExchange {
             ...(record.nonce === null ? {} : { nonce: record.nonce }),
             accessToken: access.token,
             ...(scopes.includes('email')
-              ? { email: { address: user.email, verified: false } }
+              ? { email: { address: user.email, verified: user.emailVerifiedAt !== null } }
               : {}),
             ttlSeconds: this.deps.idTokenTtlSeconds,
           },

@@ -46,8 +46,8 @@ export async function userinfoRoutes(
       // API.md fixes the answer as {sub, email, email_verified} for any token with openid: an
       // account is an email address, so the email is the least a relying party signs a user in
       // with. (ID tokens, which travel further, carry email only with the `email` scope.)
-      // email_verified stays false until accounts verify their email (Step 8).
-      return { sub: user.id, email: user.email, email_verified: false };
+      // email_verified: the user followed a verification or reset link sent to this address.
+      return { sub: user.id, email: user.email, email_verified: user.emailVerifiedAt !== null };
     } catch (error) {
       const challenge =
         error instanceof TesseraError ? challengeFor(error, { scopes: [OPENID] }) : undefined;

@@ -37,5 +37,13 @@ export function createMemoryClientStore(): ClientStore {
     async delete(id) {
       return byId.delete(id);
     },
+
+    async update(client) {
+      const stored = byId.get(client.id);
+      if (stored === undefined) return false;
+      // The id and the creation time are the record's identity; an update never moves them.
+      byId.set(client.id, { ...copy(client), id: stored.id, createdAt: stored.createdAt });
+      return true;
+    },
   };
 }

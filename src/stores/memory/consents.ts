@@ -65,5 +65,16 @@ export function createMemoryConsentStore(): ConsentStore {
       }
       return removed;
     },
+
+    async deleteAllForUser(userId) {
+      let removed = 0;
+      for (const [key, consent] of byKey) {
+        if (consent.userId === userId) {
+          byKey.delete(key);
+          removed += 1;
+        }
+      }
+      return removed;
+    },
   };
 }

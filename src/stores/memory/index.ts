@@ -1,7 +1,9 @@
 import type { Stores } from '../ports.js';
+import { createMemoryAuditStore } from './audit.js';
 import { createMemoryAuthorizationCodeStore } from './authorization-codes.js';
 import { createMemoryClientStore } from './clients.js';
 import { createMemoryConsentStore } from './consents.js';
+import { createMemoryOneTimeTokenStore } from './one-time-tokens.js';
 import { createMemoryRateLimitStore } from './rate-limits.js';
 import { createMemoryRefreshFamilyStore } from './refresh-families.js';
 import { createMemoryRevocationStore } from './revocations.js';
@@ -21,6 +23,8 @@ export function createMemoryStores(): Stores {
     revocations: createMemoryRevocationStore(),
     consents: createMemoryConsentStore(),
     authorizationCodes: createMemoryAuthorizationCodeStore(),
+    audit: createMemoryAuditStore(),
+    oneTimeTokens: createMemoryOneTimeTokenStore(),
     async ping() {},
     async close() {},
   };

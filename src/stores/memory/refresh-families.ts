@@ -105,5 +105,16 @@ export function createMemoryRefreshFamilyStore(): RefreshFamilyStore {
       }
       return removed;
     },
+
+    async deleteAllForUser(userId) {
+      let removed = 0;
+      for (const [id, family] of byId) {
+        if (family.userId === userId) {
+          byId.delete(id);
+          removed += 1;
+        }
+      }
+      return removed;
+    },
   };
 }

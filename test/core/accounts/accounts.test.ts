@@ -26,7 +26,7 @@ const caller = { ip: '203.0.113.7' };
 function setup(policy: Policy = testPolicy()) {
   const stores = createMemoryStores();
   const clock = new ManualClock();
-  const deps = { stores, clock, policy };
+  const deps = { stores, clock, policy, audit: { record: () => undefined } };
   const revocations = new Revocations(stores, clock, 11 * MINUTE, 30_000);
   const families = new RefreshFamilies(stores, revocations, clock, {
     lifetimeMs: policy.tokens.refreshLifetimeMs,
