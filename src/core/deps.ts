@@ -8,6 +8,6 @@ export interface CoreDeps {
   stores: Stores;
   clock: Clock;
   policy: Policy;
-  /** Where every service records security events. */
+  /** Where every service records its security events (core/audit/audit-log.ts). */
   audit: Audit;
 }

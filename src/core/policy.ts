@@ -41,4 +41,9 @@ export interface Policy {
     /** Encrypts private keys at rest. */
     secret: string | undefined;
   };
+  /** The audit log; absent: events are kept 90 days. */
+  audit?: {
+    /** Events older than this are deleted by the sweep. */
+    retentionMs: number;
+  };
 }

@@ -1,6 +1,7 @@
 import { Accounts } from './accounts/accounts.js';
 import { noMailer } from './accounts/mailer.js';
 import { Recovery } from './accounts/recovery.js';
+import { AuditLog } from './audit/audit-log.js';
 import { Clients } from './clients/clients.js';
 import { Consents } from './consents/consents.js';
 import { KeyRing } from './keys/keyring.js';
@@ -19,7 +20,8 @@ import { SessionNearCache, soloChannel } from './sessions/near-cache.js';
 import { Sessions } from './sessions/sessions.js';
 import type { InvalidationChannel } from './sessions/near-cache.js';
 import type { Mailer } from './accounts/mailer.js';
-import type { Audit } from './audit/audit.js';
+import type { AuditLogOptions } from './audit/audit-log.js';
+import type { RequestContext } from './audit/context.js';
 import type { Clock } from './clock.js';
 import type { CoreDeps } from './deps.js';
 import type { Policy } from './policy.js';
@@ -28,6 +30,8 @@ import type { Stores } from '../stores/ports.js';
 /** The core services, wired to one set of stores, one clock and one policy. */
 export interface Core {
   deps: CoreDeps;
+  /** The security events: recorded by every service, listed by the pages and `tessera audit`. */
+  audit: AuditLog;
   accounts: Accounts;
   /** Password reset and email verification links. */
   recovery: Recovery;
@@ -50,7 +54,8 @@ export interface Core {
   consents: Consents;
   /**
    * Deletes expired sessions, families, authorization codes, revocations and counters, and writes down key changes
-   * that time has made (a planned key now signing, rotated-out keys retired).
+   * that time has made (a planned key now signing, rotated-out keys retired); forgets audit events
+   * older than the retention.
    */
   sweep(): Promise<void>;
 }
@@ -66,14 +71,22 @@ export async function createCore(options: {
   policy: Policy;
   /** How session invalidations reach other instances; in-process only when absent. */
   channel?: InvalidationChannel;
-  /** Where security events go; dropped when absent. */
-  audit?: Audit;
+  /** The audit log's sink (the server's structured log) and queue tuning. */
+  audit?: Omit<AuditLogOptions, 'store' | 'clock' | 'context'>;
+  /** The current request's facts (ip, user agent, request id, actor) for audit events. */
+  context?: RequestContext;
   /** Sends reset and verification links; none are sent when absent. */
   mailer?: Mailer;
 }): Promise<Core> {
   const { stores, clock, policy } = options;
-  const audit: Audit = options.audit ?? { record: () => undefined };
+  const audit = new AuditLog({
+    ...options.audit,
+    store: stores.audit,
+    clock,
+    ...(options.context ? { context: options.context } : {}),
+  });
   const deps: CoreDeps = { stores, clock, policy, audit };
+  const auditRetentionMs = policy.audit?.retentionMs ?? 90 * 24 * 60 * 60 * 1000;
   const t = policy.tokens;
   // An access token can be presented until exp + skew; revocations must outlive that.
   const horizonMs = (t.accessTtlSeconds + t.clockSkewSeconds) * 1000;
@@ -131,6 +144,7 @@ export async function createCore(options: {
   const consents = new Consents(stores.consents, clients, families);
   return {
     deps,
+    audit,
     accounts,
     recovery,
     sessions,
@@ -154,6 +168,7 @@ export async function createCore(options: {
       await stores.rateLimits.deleteExpired(clock.now());
       await stores.oneTimeTokens.deleteExpired(clock.now());
       await keys.settle();
+      await stores.audit.deleteBefore(clock.now() - auditRetentionMs);
     },
   };
 }

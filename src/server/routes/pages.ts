@@ -15,6 +15,7 @@ import { CredentialCookie } from '../plugins/cookies.js';
 import { csrfInput } from '../plugins/auth.js';
 import { toTesseraError } from '../plugins/errors.js';
 import { installPageHeaders } from '../plugins/page-headers.js';
+import { accountPageRoutes } from './pages-account.js';
 import { adminPageRoutes } from './pages-admin.js';
 import { authPageRoutes } from './pages-auth.js';
 import { authorizePageRoutes } from './pages-authorize.js';
@@ -160,6 +161,7 @@ export async function pageRoutes(scope: FastifyInstance, ctx: RouteContext): Pro
   const support = pageSupport(ctx);
   authPageRoutes(scope, ctx, support);
   authorizePageRoutes(scope, ctx, support);
+  accountPageRoutes(scope, ctx, support);
   adminPageRoutes(scope, ctx, support);
 }
 

@@ -1,6 +1,7 @@
 // The account rules of DESIGN.md, checked on the core without HTTP: sign-up normalizes the email
 // and applies the password policy, a failed login looks the same for an unknown email and a wrong
 // password, a stale hash is upgraded at login, and a password change revokes everything else.
+import { silentAudit } from '../../../src/core/audit/audit-log.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Accounts } from '../../../src/core/accounts/accounts.js';
@@ -26,7 +27,7 @@ const caller = { ip: '203.0.113.7' };
 function setup(policy: Policy = testPolicy()) {
   const stores = createMemoryStores();
   const clock = new ManualClock();
-  const deps = { stores, clock, policy, audit: { record: () => undefined } };
+  const deps = { stores, clock, policy, audit: silentAudit };
   const revocations = new Revocations(stores, clock, 11 * MINUTE, 30_000);
   const families = new RefreshFamilies(stores, revocations, clock, {
     lifetimeMs: policy.tokens.refreshLifetimeMs,

@@ -2,6 +2,7 @@
 // after it began, whichever comes first; activity is written at most once per `touchMs`; every
 // login gets fresh random ids (no fixation); revocation is deletion, and it reaches the near
 // cache at once; while the invalidation channel is down the cache is not trusted.
+import { silentAudit } from '../../../src/core/audit/audit-log.js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -41,7 +42,7 @@ async function setup(options: { cache?: SessionNearCache } = {}) {
   const stores = createMemoryStores();
   const clock = new ManualClock();
   const policy = testPolicy({ session: { idleMs: IDLE, absoluteMs: ABSOLUTE, touchMs: TOUCH } });
-  const sessions = new Sessions({ stores, clock, policy }, options.cache);
+  const sessions = new Sessions({ stores, clock, policy, audit: silentAudit }, options.cache);
   const userId = await insertTestUser(stores);
   let touches = 0;
   let reads = 0;
