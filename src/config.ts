@@ -20,6 +20,7 @@ export interface Config {
   readonly sessionIdleMinutes: number;
   readonly sessionAbsoluteHours: number;
   readonly sessionTouchSeconds: number;
+  readonly auditRetentionDays: number;
   readonly loginAccountLimit: number;
   readonly loginIpLimit: number;
   readonly loginWindowMinutes: number;
@@ -320,6 +321,14 @@ export const options: readonly AnyOption[] = [
     fallback: 60,
     parse: integer(0, 3600),
     doc: 'Last-seen is written at most this often per session, so reads do not write on every request.',
+  },
+  {
+    key: 'auditRetentionDays',
+    env: 'TESSERA_AUDIT_RETENTION_DAYS',
+    flag: 'audit-retention-days',
+    fallback: 90,
+    parse: integer(1, 36500),
+    doc: 'Audit events older than this are deleted by the periodic sweep.',
   },
   {
     key: 'loginAccountLimit',

@@ -32,6 +32,8 @@ export async function withCore<T>(config: Config, run: (core: Core) => Promise<T
     );
     const result = await run(core);
     await announced();
+    // What the command recorded (a key rotation, a disabled user) is written before closing.
+    await core.audit.close();
     return result;
   } finally {
     await stores.close();

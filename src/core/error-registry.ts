@@ -394,6 +394,14 @@ export const errorRegistry = {
     description: 'A store (SQL, Redis) cannot be reached; nothing was written.',
     where: 'any endpoint that needs a store; `GET /readyz`',
   },
+  audit_unavailable: {
+    status: 503,
+    title: 'Audit log unavailable',
+    oauth: 'temporarily_unavailable',
+    description:
+      'The audit store refuses writes (events wait in memory and are retried) or the queue is full (new events are dropped and counted); requests still answer normally.',
+    where: '`GET /readyz` only',
+  },
   revocation_unavailable: unavailable(
     'The verifier’s revocation state is stale or the feed is down: it refuses rather than trust it.',
     '`verifier.verify`, the middleware (with `Retry-After`)',

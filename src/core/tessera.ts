@@ -93,21 +93,33 @@ export async function createCore(options: {
   const revocations = new Revocations(stores, clock, horizonMs, t.clockSkewSeconds * 1000);
   const feed = new RevocationFeed(stores.revocations, clock);
   revocations.subscribe(() => feed.notify());
-  const families = new RefreshFamilies(stores, revocations, clock, {
-    lifetimeMs: t.refreshLifetimeMs,
-    graceMs: t.refreshGraceMs,
-  });
+  const families = new RefreshFamilies(
+    stores,
+    revocations,
+    clock,
+    {
+      lifetimeMs: t.refreshLifetimeMs,
+      graceMs: t.refreshGraceMs,
+    },
+    audit,
+  );
   const nearCache = new SessionNearCache(options.channel ?? soloChannel, policy.session.touchMs);
   const sessions = new Sessions(deps, nearCache);
   const revoker = new UserRevoker(sessions, families, revocations);
   const recovery = new Recovery(deps, revoker, options.mailer ?? noMailer);
   const accounts = new Accounts(deps, revoker, recovery);
   const clients = new Clients(stores.clients, clock, stores.consents, audit);
-  const keys = new KeyRing(stores.signingKeys, new SecretBox(t.secret), clock, {
-    alg: t.alg,
-    hs256Secret: t.hs256Secret,
-    verifyOnlyMs: horizonMs,
-  });
+  const keys = new KeyRing(
+    stores.signingKeys,
+    new SecretBox(t.secret),
+    clock,
+    {
+      alg: t.alg,
+      hs256Secret: t.hs256Secret,
+      verifyOnlyMs: horizonMs,
+    },
+    audit,
+  );
   await keys.load();
   await clients.ensureFirstParty(t.firstPartyScopes, [t.audience]);
   const accessTokens = new AccessTokens(keys, revocations, clock, {
@@ -115,11 +127,18 @@ export async function createCore(options: {
     ttlSeconds: t.accessTtlSeconds,
     clockSkewSeconds: t.clockSkewSeconds,
   });
-  const tokens = new TokenService(accounts, clients, accessTokens, families, {
-    firstPartyScopes: t.firstPartyScopes,
-    passwordTokens: t.passwordTokens,
-    audience: t.audience,
-  });
+  const tokens = new TokenService(
+    accounts,
+    clients,
+    accessTokens,
+    families,
+    {
+      firstPartyScopes: t.firstPartyScopes,
+      passwordTokens: t.passwordTokens,
+      audience: t.audience,
+    },
+    audit,
+  );
   const codes = new AuthorizationCodes(stores.authorizationCodes, clock);
   const authorization = new Authorization({
     clients,
@@ -127,6 +146,7 @@ export async function createCore(options: {
     codes,
     clock,
     issuer: t.issuer,
+    audit,
   });
   const codeExchange = new CodeExchange({
     codes,
@@ -141,7 +161,7 @@ export async function createCore(options: {
     idTokenTtlSeconds: t.accessTtlSeconds,
   });
   const logout = new Logout({ clients, keyRing: keys, sessions, families, issuer: t.issuer });
-  const consents = new Consents(stores.consents, clients, families);
+  const consents = new Consents(stores.consents, clients, families, audit);
   return {
     deps,
     audit,

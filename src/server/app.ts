@@ -9,6 +9,8 @@ import { installErrorHandlers } from './plugins/errors.js';
 import { clientErrorHandler, frameworkErrors } from './plugins/framework-errors.js';
 import { installCors } from './plugins/cors.js';
 import { installResponseHeaders } from './plugins/headers.js';
+import { installRequestContext } from './plugins/request-context.js';
+import { randomId } from '../core/random.js';
 import { installMetrics } from './metrics.js';
 import { installAdminFigures } from './admin-figures.js';
 import { refreshCookie, sessionCookie } from './plugins/cookies.js';
@@ -62,8 +64,11 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
     // Refusals made before any route runs go through the same error mapping as the rest.
     frameworkErrors,
     clientErrorHandler,
+    // Random ids, unique across restarts and instances: they name requests in audit events.
+    genReqId: () => randomId(),
   });
 
+  installRequestContext(app);
   installErrorHandlers(app);
   installResponseHeaders(app);
   await installCors(app, config.allowedOrigins);

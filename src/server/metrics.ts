@@ -48,6 +48,8 @@ export function installMetrics(app: FastifyInstance, core: Core): void {
     },
   });
 
+  installAuditMetrics(registry, core);
+
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the raw URL: ids in paths must not become label values.
     const route = request.routeOptions.url ?? 'unmatched';
@@ -57,5 +59,45 @@ export function installMetrics(app: FastifyInstance, core: Core): void {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     void reply.type(registry.contentType);
     return registry.metrics();
+  });
+}
+
+/** The audit log's figures: what was recorded, dropped, waits, and how often the store refused. */
+function installAuditMetrics(registry: Registry, core: Core): void {
+  new Counter({
+    name: 'tessera_audit_events_total',
+    help: 'Audit events recorded since start, by kind (dropped ones included)',
+    labelNames: ['kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [kind, count] of core.audit.figures().recorded) this.inc({ kind }, count);
+    },
+  });
+  new Counter({
+    name: 'tessera_audit_dropped_total',
+    help: 'Audit events dropped because the queue was full',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(core.audit.status().dropped);
+    },
+  });
+  new Gauge({
+    name: 'tessera_audit_queue_size',
+    help: 'Audit events waiting to be written',
+    registers: [registry],
+    collect() {
+      this.set(core.audit.status().queued);
+    },
+  });
+  new Counter({
+    name: 'tessera_audit_write_failures_total',
+    help: 'Audit batches the store refused (each is retried)',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(core.audit.figures().writeFailures);
+    },
   });
 }

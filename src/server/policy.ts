@@ -27,6 +27,7 @@ export function policyFromConfig(config: Config): Policy {
       },
     },
     accounts: { requireVerifiedEmail: config.requireVerifiedEmail },
+    audit: { retentionMs: config.auditRetentionDays * 24 * 60 * MINUTE_MS },
     tokens: {
       issuer: config.issuer,
       audience: config.audience,

@@ -12,6 +12,7 @@ import { policyFromConfig } from './policy.js';
 import { openStores } from './stores.js';
 import { buildApp } from './app.js';
 import { createMailer } from './mailer.js';
+import { requestContext } from './plugins/request-context.js';
 import type { Config } from '../config.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -51,6 +52,9 @@ export async function startServer(config: Config): Promise<RunningServer> {
     policy: policyFromConfig(config),
     channel: busChannel(bus),
     mailer: createMailer(config, logger),
+    // One structured line per security event, besides the stored copy (issue 11).
+    audit: { sink: (event) => logger.info({ audit: event }, `audit ${event.kind}`) },
+    context: requestContext,
   });
   await joinInstances(
     core,
@@ -86,6 +90,8 @@ export async function startServer(config: Config): Promise<RunningServer> {
       await app.close();
       // Mail on its way gets a moment to leave; a hung mail server does not hold the shutdown.
       await Promise.race([core.recovery.idle(), delay(5000, undefined, { ref: false })]);
+      // The events of the last requests are written before the stores close.
+      await core.audit.close();
       await stores.close();
     },
   };

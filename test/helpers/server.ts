@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import { createCore } from '../../src/core/tessera.js';
 import { policyFromConfig } from '../../src/server/policy.js';
 import { buildApp } from '../../src/server/app.js';
+import { requestContext } from '../../src/server/plugins/request-context.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import type { Config } from '../../src/config.js';
 import type { Core } from '../../src/core/tessera.js';
@@ -32,7 +33,12 @@ export async function testServer(
   const config = loadConfig({ env: options.env ?? {} }, { ...FAST_ARGON2, ...options.config });
   const stores = options.stores ?? createMemoryStores();
   const clock = new ManualClock();
-  const core = await createCore({ stores, clock, policy: policyFromConfig(config) });
+  const core = await createCore({
+    stores,
+    clock,
+    policy: policyFromConfig(config),
+    context: requestContext,
+  });
   const app = await buildApp({ config, core });
   return { app, core, stores, clock, config };
 }

@@ -2,6 +2,7 @@ import { TesseraError } from '../errors.js';
 import { consume } from '../limits/rate-limit.js';
 import { hashPassword, needsRehash, verifyPassword } from '../passwords/hash.js';
 import { randomId, randomToken, sha256Hex } from '../random.js';
+import { lockedOut } from '../audit/lockout.js';
 import { normalizeEmail } from './email.js';
 import { checkPasswordPolicy, normalizePassword } from './password-policy.js';
 import type { CoreDeps } from '../deps.js';
@@ -57,6 +58,7 @@ export class Accounts {
         field: 'email',
       });
     }
+    this.deps.audit.record('user.signed_up', { subjectId: user.id, actorId: user.id });
     try {
       await this.recovery?.sendVerification(user.id);
     } catch {
@@ -76,11 +78,17 @@ export class Accounts {
   ): Promise<UserRecord> {
     const { stores, policy } = this.deps;
     const email = tryNormalizeEmail(input.email);
-    const accountKey = await this.countAttempt(email, caller);
+    const accountKey = await this.countAttempt(email, caller).catch(lockedOut(this.deps, email));
     const password = normalizePassword(input.password);
     const user = await stores.users.findByEmail(email);
     const valid = await verifyPassword(user?.passwordHash ?? (await this.decoyHash()), password);
     if (!user || !valid) {
+      // An unknown email is recorded with no subject: nothing of what was typed is kept.
+      this.deps.audit.record('login.failed', {
+        subjectId: user?.id ?? null,
+        actorId: null,
+        reason: 'invalid_credentials',
+      });
       throw new TesseraError('invalid_credentials', 'email or password is wrong');
     }
     await stores.rateLimits.reset(accountKey);
@@ -98,6 +106,7 @@ export class Accounts {
       user.passwordHash = await hashPassword(password, policy.argon2);
       await stores.users.setPasswordHash(user.id, user.passwordHash);
     }
+    this.deps.audit.record('login.succeeded', { subjectId: user.id, actorId: user.id });
     return user;
   }
 
@@ -114,8 +123,15 @@ export class Accounts {
     const { stores, policy } = this.deps;
     const user = await stores.users.findById(userId);
     if (!user) throw new TesseraError('unauthenticated', 'the account no longer exists');
-    const accountKey = await this.countAttempt(user.email, caller);
+    const accountKey = await this.countAttempt(user.email, caller).catch(
+      lockedOut(this.deps, user.email),
+    );
     if (!(await verifyPassword(user.passwordHash, normalizePassword(input.currentPassword)))) {
+      this.deps.audit.record('login.failed', {
+        subjectId: user.id,
+        reason: 'invalid_credentials',
+        details: { during: 'password_change' },
+      });
       throw new TesseraError('invalid_credentials', 'the current password is wrong', {
         field: 'currentPassword',
       });
@@ -125,6 +141,7 @@ export class Accounts {
     user.passwordHash = await hashPassword(password, policy.argon2);
     await stores.users.setPasswordHash(user.id, user.passwordHash);
     await this.revoker.revokeEverything(user.id, 'password_changed');
+    this.deps.audit.record('password.changed', { subjectId: user.id });
     return user;
   }
 
@@ -133,6 +150,10 @@ export class Accounts {
    * session but `keepSessionId`.
    */
   revokeEverything(userId: string, keepSessionId?: string): Promise<void> {
+    this.deps.audit.record('user.signed_out_everywhere', {
+      subjectId: userId,
+      details: keepSessionId ? { keptSessionId: keepSessionId } : {},
+    });
     return this.revoker.revokeEverything(userId, 'logout_everywhere', keepSessionId);
   }
 

@@ -3,11 +3,12 @@
  * cannot keep a secret (public: SPAs, native apps), and the built-in first-party public client
  * that /auth/token issues tokens to.
  */
+import { silentAudit } from '../audit/audit-log.js';
+import type { Audit } from '../audit/audit.js';
 import { TesseraError } from '../errors.js';
 import { constantTimeEqual, randomToken, sha256Hex } from '../random.js';
 import { findGrant, type ClientKind } from '../oauth/grants/registry.js';
 import { checkRedirectUris } from './redirect-uris.js';
-import type { Audit } from '../audit/audit.js';
 import type { Clock } from '../clock.js';
 import type { ClientRecord, ClientStore, ConsentStore } from '../../stores/ports.js';
 
@@ -71,7 +72,7 @@ export class Clients {
     private readonly store: ClientStore,
     private readonly clock: Clock,
     private readonly consents: ConsentStore,
-    private readonly audit: Audit = { record: () => undefined },
+    private readonly audit: Audit = silentAudit,
   ) {}
 
   /**
@@ -111,7 +112,7 @@ export class Clients {
     if ((await this.store.insert(client)) !== 'created') {
       throw new TesseraError('internal', 'client id collision');
     }
-    this.audit.record('client.created', { details: { clientId: client.id } });
+    this.audit.record('client.created', { details: { clientId: client.id, name: client.name } });
     return secret === undefined ? { client } : { client, secret };
   }
 
@@ -164,6 +165,7 @@ export class Clients {
     // After the client: were this to fail, the consents left name a client that no longer exists
     // and can authorize nothing.
     await this.consents.revokeAllForClient(id);
+    this.audit.record('client.deleted', { details: { clientId: id } });
   }
 
   /**

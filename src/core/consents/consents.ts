@@ -3,6 +3,8 @@
  * consent also revokes every refresh family of that client for the user, and with them the
  * access tokens they issued (DESIGN.md "consents").
  */
+import { silentAudit } from '../audit/audit-log.js';
+import type { Audit } from '../audit/audit.js';
 import type { Clients } from '../clients/clients.js';
 import type { RefreshFamilies } from '../oauth/refresh-families.js';
 import type { ConsentRecord, ConsentStore } from '../../stores/ports.js';
@@ -18,6 +20,7 @@ export class Consents {
     private readonly store: ConsentStore,
     private readonly clients: Pick<Clients, 'find'>,
     private readonly families: RefreshFamilies,
+    private readonly audit: Audit = silentAudit,
   ) {}
 
   /** The user's consents, most recently changed first; a deleted client's are left out. */
@@ -38,6 +41,7 @@ export class Consents {
   async revoke(userId: string, clientId: string): Promise<boolean> {
     const existed = await this.store.revoke(userId, clientId);
     await this.families.revokeAllForClient(userId, clientId, 'consent_revoked');
+    this.audit.record('consent.revoked', { subjectId: userId, details: { clientId } });
     return existed;
   }
 }

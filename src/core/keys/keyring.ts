@@ -4,6 +4,8 @@
  * token they signed has expired, then retire; a compromised key is retired at once.
  * Private keys are sealed at rest with the operator's secret (SecretBox).
  */
+import { silentAudit } from '../audit/audit-log.js';
+import type { Audit } from '../audit/audit.js';
 import { TesseraError } from '../errors.js';
 import { generateSigningKey, hmacSigningKey } from './generate.js';
 import { exportPrivateJwk, importSigningKey, toPublicJwk } from './jwk.js';
@@ -66,6 +68,7 @@ export class KeyRing {
     private readonly box: SecretBox,
     private readonly clock: Clock,
     private readonly options: KeyRingOptions,
+    private readonly audit: Audit = silentAudit,
   ) {}
 
   /**
@@ -116,6 +119,7 @@ export class KeyRing {
     const pending = await this.store.schedule(record);
     await this.load();
     if (pending.kid === record.kid) this.announce();
+    this.audit.record('key.rotated', { details: { kid: pending.kid, mode: 'planned' } });
     return pending.kid;
   }
 
@@ -130,6 +134,9 @@ export class KeyRing {
     const retired = await this.store.activateAlone(record, this.clock.now());
     await this.load();
     this.announce();
+    this.audit.record('key.rotated', {
+      details: { kid: record.kid, mode: 'now', retired: retired.join(' ') },
+    });
     return { kid: record.kid, retired };
   }
 

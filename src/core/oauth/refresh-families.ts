@@ -6,6 +6,8 @@
  * their family and generation and carry the family's secret (see refresh-token.ts). Rotation is
  * a compare-and-set in the store, never a read-then-write.
  */
+import { silentAudit } from '../audit/audit-log.js';
+import type { Audit } from '../audit/audit.js';
 import { TesseraError } from '../errors.js';
 import { constantTimeEqual, randomId, randomToken, sha256Hex } from '../random.js';
 import {
@@ -61,6 +63,7 @@ export class RefreshFamilies {
     private readonly revocations: Revocations,
     private readonly clock: Clock,
     private readonly options: RefreshOptions,
+    private readonly audit: Audit = silentAudit,
   ) {}
 
   /** Starts a family for a login. */
@@ -128,6 +131,12 @@ export class RefreshFamilies {
       }
       if (standing === 'earlier' || (standing === 'previous' && !withinGrace)) {
         await this.revoke(family.id, 'refresh_token_reuse');
+        this.audit.record('refresh.reuse_detected', {
+          subjectId: family.userId,
+          actorId: family.clientId,
+          reason: 'refresh_token_reuse',
+          details: { familyId: family.id, clientId: family.clientId },
+        });
         throw invalidGrant('the refresh token was already used; its family is revoked');
       }
       accepted = true;

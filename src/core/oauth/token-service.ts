@@ -3,6 +3,8 @@
  * credentials, revocation (RFC 7009) and introspection (RFC 7662). No HTTP here: routes parse
  * the request and hand over plain values.
  */
+import { silentAudit } from '../audit/audit-log.js';
+import type { Audit } from '../audit/audit.js';
 import { TesseraError } from '../errors.js';
 import { FIRST_PARTY_CLIENT_ID } from '../clients/clients.js';
 import type { AccessTokenClaims } from '../tokens/claims.js';
@@ -47,6 +49,7 @@ export class TokenService {
     private readonly accessTokens: AccessTokens,
     private readonly families: RefreshFamilies,
     private readonly options: TokenServiceOptions,
+    private readonly audit: Audit = silentAudit,
   ) {}
 
   /**
@@ -136,6 +139,11 @@ export class TokenService {
     const family = await this.families.find(token);
     if (family && family.clientId === client.id) {
       await this.families.revoke(family.id, 'revoked_by_client');
+      this.audit.record('token.revoked', {
+        subjectId: family.userId,
+        actorId: client.id,
+        details: { kind: 'refresh_token', clientId: client.id },
+      });
       return;
     }
     if (!tryAccess) await this.revokeAccessToken(client, token);
@@ -175,6 +183,11 @@ export class TokenService {
     }
     if (claims.client_id !== client.id) return false;
     await this.accessTokens.revoke(claims);
+    this.audit.record('token.revoked', {
+      subjectId: claims.sub,
+      actorId: client.id,
+      details: { kind: 'access_token', clientId: client.id },
+    });
     // RFC 7009 §2.1 lets revoking an access token end its grant too: an app's logout, sending
     // the access token it holds in memory, also ends the refresh family it cannot read.
     if (claims.sid !== undefined) await this.families.revoke(claims.sid, 'revoked_by_client');

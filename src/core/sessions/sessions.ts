@@ -49,6 +49,11 @@ export class Sessions {
       csrfSecret: randomToken(32),
     };
     await this.deps.stores.sessions.insert(session);
+    this.deps.audit.record('session.created', {
+      subjectId: userId,
+      actorId: userId,
+      details: { sessionId: session.id },
+    });
     return { secret, session };
   }
 
@@ -115,12 +120,18 @@ export class Sessions {
     if (!(await this.deps.stores.sessions.deleteForUser(userId, id))) {
       throw new TesseraError('not_found', 'no such session');
     }
+    this.deps.audit.record('session.revoked', { subjectId: userId, details: { sessionId: id } });
     await this.cache?.invalidate({ kind: 'session', id });
   }
 
   /** Revokes every session of the user except `exceptId` (all of them when it is absent). */
   async revokeAll(userId: string, exceptId?: string): Promise<number> {
     const count = await this.deps.stores.sessions.deleteAllForUser(userId, exceptId);
+    if (count > 0)
+      this.deps.audit.record('session.revoked', {
+        subjectId: userId,
+        details: { count: String(count) },
+      });
     await this.cache?.invalidate({ kind: 'user', userId });
     return count;
   }

@@ -7,6 +7,7 @@
 import { checkCsrf, checkOrigin } from '../../core/csrf.js';
 import { TesseraError } from '../../core/errors.js';
 import { challengeFor, credentialOf } from '../../verify/authenticate.js';
+import { setRequestActor } from './request-context.js';
 import type { Accept, Credential } from '../../verify/authenticate.js';
 import type { Core } from '../../core/tessera.js';
 import type { ValidSession } from '../../core/sessions/sessions.js';
@@ -106,9 +107,12 @@ export function authenticators(
     accept: Accept,
   ): Promise<AuthenticatedUser> {
     const presented = credential(request, accept, cookie.name);
-    return presented.kind === 'bearer'
-      ? byBearer(presented.token)
-      : bySession(request, reply, presented.value);
+    const caller =
+      presented.kind === 'bearer'
+        ? await byBearer(presented.token)
+        : await bySession(request, reply, presented.value);
+    setRequestActor(request, caller.user.id);
+    return caller;
   }
 
   /** Requires a valid session cookie, and the CSRF token on unsafe methods. */

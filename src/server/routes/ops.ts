@@ -22,7 +22,7 @@ export function opsRoutes(app: FastifyInstance, { core }: RouteContext): void {
     {
       schema: {
         tags: ['operations'],
-        summary: 'Every store answers; 503 otherwise',
+        summary: 'Every store answers and the audit log writes; 503 otherwise',
         response: { 200: Status, ...problems(503) },
       },
     },
@@ -32,6 +32,17 @@ export function opsRoutes(app: FastifyInstance, { core }: RouteContext): void {
       } catch (error) {
         request.log.warn({ err: error }, 'readiness check failed');
         throw new TesseraError('store_unavailable', 'a store did not answer');
+      }
+      // An audit log that cannot write is an operator's problem to see, like a store that is
+      // down; the requests it records keep answering meanwhile (events wait or are dropped).
+      const audit = core.audit.status();
+      if (audit.state !== 'ok') {
+        request.log.warn({ audit }, 'readiness check failed: audit log');
+        const why =
+          audit.state === 'full'
+            ? `the audit queue is full (${audit.dropped} events dropped)`
+            : `the audit store refuses writes (${audit.queued} events waiting)`;
+        throw new TesseraError('audit_unavailable', why);
       }
       return { status: 'ok' };
     },

@@ -19,6 +19,7 @@ import { accountPageRoutes } from './pages-account.js';
 import { adminPageRoutes } from './pages-admin.js';
 import { authPageRoutes } from './pages-auth.js';
 import { authorizePageRoutes } from './pages-authorize.js';
+import { setRequestActor } from '../plugins/request-context.js';
 import type { RouteContext } from '../context.js';
 import type { SignedIn } from '../../core/oauth/authorize/outcome.js';
 import type { ValidSession } from '../../core/sessions/sessions.js';
@@ -109,7 +110,9 @@ export function pageSupport({ core, config, cookie }: RouteContext): PageSupport
       const secret = cookie.read(request);
       if (secret === undefined) return undefined;
       try {
-        return await core.sessions.validate(secret);
+        const valid = await core.sessions.validate(secret);
+        setRequestActor(request, valid.user.id);
+        return valid;
       } catch (error) {
         if (!(error instanceof TesseraError) || error.status !== 401) throw error;
         cookie.clear(reply);

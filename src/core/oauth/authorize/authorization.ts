@@ -4,6 +4,7 @@
  * outcome, never a throw: an error page when the client or its redirect URI cannot be trusted,
  * otherwise a redirect carrying the error, `state` and `iss` (RFC 9207).
  */
+import type { Audit } from '../../audit/audit.js';
 import { entryOf } from '../../error-registry.js';
 import { TesseraError } from '../../errors.js';
 import { AUTH_AFTER, checkRequest, checkTarget } from './request.js';
@@ -22,6 +23,8 @@ export interface AuthorizationDeps {
   clock: Clock;
   /** The `iss` of every authorization response (RFC 9207). */
   issuer: string;
+  /** Records consent.given. */
+  audit?: Audit;
 }
 
 /** GET /oauth/authorize and the consent form's answer. */
@@ -65,6 +68,10 @@ export class Authorization {
           request.scopes,
           this.deps.clock.now(),
         );
+        this.deps.audit?.record('consent.given', {
+          subjectId: signedIn.userId,
+          details: { clientId: request.client.id, scopes: request.scopes.join(' ') },
+        });
       }
       return this.success(request, signedIn);
     });
