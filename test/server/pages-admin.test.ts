@@ -143,7 +143,11 @@ describe('users', () => {
     const login = await tokenLogin(app, { email: 'ada@example.com', refresh: 'body' });
     const { access_token: bearer } = login.json() as { access_token: string };
     const me = () =>
-      app.inject({ method: 'GET', url: '/auth/me', headers: { authorization: `Bearer ${bearer}` } });
+      app.inject({
+        method: 'GET',
+        url: '/auth/me',
+        headers: { authorization: `Bearer ${bearer}` },
+      });
     assert.equal((await me()).statusCode, 200);
     clock.advance(1_000); // the admin acts a moment later
 
@@ -202,12 +206,15 @@ describe('users', () => {
     await second.submit('/login', '/login', { email: 'ada@example.com', password: PASSWORD });
     const page = `/admin/users/${user.id}`;
     const html = (await admin.browser.get(page)).body;
-    const actions = [...html.matchAll(/action="(\/admin\/users\/[^"]+\/sessions\/[^"]+\/revoke)"/g)];
+    const actions = [
+      ...html.matchAll(/action="(\/admin\/users\/[^"]+\/sessions\/[^"]+\/revoke)"/g),
+    ];
     assert.equal(actions.length, 2);
     const one = await act(admin.browser, page, actions[0]?.[1] ?? '');
     assert.equal(one.statusCode, 303);
-    const left = [user.browser, second].filter(async (b) => (await b.get('/account')).statusCode);
-    const statuses = await Promise.all(left.map(async (b) => (await b.get('/account')).statusCode));
+    const statuses = await Promise.all(
+      [user.browser, second].map(async (browser) => (await browser.get('/account')).statusCode),
+    );
     assert.deepEqual([...statuses].sort(), [200, 303], 'one session ended, the other lives');
     const all = await act(admin.browser, page, `${page}/sign-out-everywhere`);
     assert.equal(all.headers.location, `${page}?done=signed_out`);
