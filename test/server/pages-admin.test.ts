@@ -111,6 +111,14 @@ describe('the admin console is for admins only', () => {
     assert.equal((await admin.browser.get('/admin')).headers.location, '/admin/users');
   });
 
+  it('an admin whose role is taken away loses the console on their next request', async () => {
+    const { admin, core } = await withAdmin();
+    // The session has been checked (and so cached near) while the user was an admin.
+    assert.equal((await admin.browser.get('/admin/users')).statusCode, 200);
+    await core.accounts.setRole(admin.id, 'user');
+    assert.equal((await admin.browser.get('/admin/users')).statusCode, 403);
+  });
+
   it('an admin action without the CSRF token, or from another origin, is refused', async () => {
     const { admin, user, core } = await withAdmin();
     const page = `/admin/users/${user.id}`;

@@ -15,6 +15,7 @@ import { sendPage, singleValued } from './pages.js';
 import type { RouteContext } from '../context.js';
 import type { PageSupport } from './pages.js';
 import type { ValidSession } from '../../core/sessions/sessions.js';
+import type { Core } from '../../core/tessera.js';
 import type { AdminPageBase } from '../../web/pages/admin/users.js';
 import type { UserQuery } from '../../stores/ports.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -79,12 +80,15 @@ export function formFields(
 }
 
 /** The admin guard over the page services. */
-export function adminGuard(support: PageSupport): AdminGuard {
+export function adminGuard(core: Core, support: PageSupport): AdminGuard {
   async function admin(request: FastifyRequest, reply: FastifyReply) {
     const session = await support.currentSession(request, reply);
     if (!session) return undefined;
+    // The role is read from the store, not from the session: the near cache may hold the user
+    // as they were when the session was last checked, and a role taken away must count at once.
+    const user = await core.accounts.find(session.user.id);
     // 403 and not a redirect: the person is signed in, and signing in again changes nothing.
-    if (session.user.role !== 'admin') {
+    if (user?.role !== 'admin') {
       throw new TesseraError('admin_required', 'this page is for administrators only');
     }
     const { done } = singleValued(request.query);
@@ -132,7 +136,7 @@ export function adminPageRoutes(
   support: PageSupport,
 ): void {
   const { core } = ctx;
-  const guard = adminGuard(support);
+  const guard = adminGuard(core, support);
 
   /** The user of `id`, or `not_found`. */
   async function userOf(id: string) {
