@@ -130,9 +130,17 @@ describe('the admin console in a real browser', { skip: chromiumSkipReason() }, 
       assert.equal((await me()).status, 401, 'the bearer token is refused');
       await user.page.goto(`${site.origin}/account`);
       await user.page.waitForURL(/\/login\?return_to=/);
-      await signIn(user.page, user.email);
-      await user.page.getByRole('alert').waitFor();
-      assert.ok(user.page.url().startsWith(`${site.origin}/login`), 'no sign-in while disabled');
+      const [refused] = await Promise.all([
+        user.page.waitForResponse(
+          (r) => r.url() === `${site.origin}/login` && r.request().method() === 'POST',
+        ),
+        signIn(user.page, user.email),
+      ]);
+      assert.equal(refused.status(), 403, 'no sign-in while disabled');
+      await user.page
+        .getByText(/disabled/)
+        .first()
+        .waitFor();
 
       await admin.page.getByRole('button', { name: 'Enable' }).click();
       await admin.page.getByText('The user is enabled').waitFor();

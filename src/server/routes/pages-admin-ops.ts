@@ -20,7 +20,7 @@ import type { FastifyInstance } from 'fastify';
 export const EVENTS_PER_PAGE = 50;
 /** Revocation events the live view lists. */
 const FEED_EVENTS = 50;
-/** How often the live view reloads itself. */
+/** How often the live view reloads itself, once the person asks it to. */
 const LIVE_REFRESH_SECONDS = 5;
 
 /** A `datetime-local` value read as UTC ms; `invalid_request` for anything else. */
@@ -101,6 +101,7 @@ export function adminOpsRoutes(
   scope.get('/admin/live', { schema: { hide: true } }, async (request, reply) => {
     const visit = await guard.page(request, reply);
     if (!visit) return reply;
+    const { refresh } = singleValued(request.query);
     const figures = adminFigures(core);
     // Live revocations last only one access-token lifetime, so the store holds few of them.
     const live = await core.feed.since(0);
@@ -112,7 +113,8 @@ export function adminOpsRoutes(
       sessionCheckP99: figures.sessionCheckP99(),
       feedReaders: core.feed.readers,
       events: live.slice(-FEED_EVENTS).reverse(),
-      refreshSeconds: LIVE_REFRESH_SECONDS,
+      refreshSeconds: refresh === String(LIVE_REFRESH_SECONDS) ? LIVE_REFRESH_SECONDS : undefined,
+      offeredSeconds: LIVE_REFRESH_SECONDS,
     });
   });
 }

@@ -25,7 +25,7 @@ export interface AdminFrameProps {
   notice?: string | undefined;
   error?: string | undefined;
   /** Reload every this many seconds (the live view): a meta refresh, no script. */
-  refreshSeconds?: number;
+  refreshSeconds?: number | undefined;
   children?: ComponentChildren;
 }
 

@@ -28,7 +28,13 @@ export interface LivePageProps extends AdminPageBase {
   feedReaders: number;
   /** The feed's latest events, newest first. */
   events: RevocationEvent[];
-  refreshSeconds: number;
+  /**
+   * Reload every this many seconds, when the person turned it on: a page that reloads by itself
+   * must let them stop it (WCAG 2.2.1), so it starts still.
+   */
+  refreshSeconds: number | undefined;
+  /** The interval the "refresh" link turns on. */
+  offeredSeconds: number;
 }
 
 const WIDTH = 600;
@@ -118,7 +124,17 @@ export function LivePage(props: LivePageProps) {
   return (
     <AdminFrame title="Live" section="live" {...props}>
       <p class="muted">
-        This server’s figures; the page reloads every {props.refreshSeconds} seconds.
+        This server’s figures.{' '}
+        {props.refreshSeconds === undefined ? (
+          <a href={`/admin/live?refresh=${props.offeredSeconds}`}>
+            Refresh every {props.offeredSeconds} seconds
+          </a>
+        ) : (
+          <>
+            The page reloads every {props.refreshSeconds} seconds.{' '}
+            <a href="/admin/live">Stop refreshing</a>
+          </>
+        )}
       </p>
       <div class="figures">
         <Figure label="sign-ins last minute" value={String(last?.logins ?? 0)} />
