@@ -8,13 +8,16 @@ import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { SessionRecord, Stores, UserRecord } from '../../src/stores/ports.js';
+import { auditRules } from './contract/audit.js';
 import { authorizationCodeRules } from './contract/authorization-codes.js';
 import { clientRules } from './contract/clients.js';
 import { consentRules } from './contract/consents.js';
+import { oneTimeTokenRules } from './contract/one-time-tokens.js';
 import { refreshFamilyRules } from './contract/refresh-families.js';
 import { revocationRules } from './contract/revocations.js';
 import { byId, hour, minute, t0, type Rule } from './contract/rule.js';
 import { signingKeyRules } from './contract/signing-keys.js';
+import { userAdminRules } from './contract/users-admin.js';
 
 function aUser(overrides: Partial<UserRecord> = {}): UserRecord {
   const id = randomUUID();
@@ -472,6 +475,9 @@ export function storeContract(
     ports('revocations', 'revocations', () => revocationRules(rule));
     ports('consents', 'consents', () => consentRules(rule));
     ports('authorizationCodes', 'authorization codes', () => authorizationCodeRules(rule));
+    ports('users', 'users: roles, disabling, verification, search', () => userAdminRules(rule));
+    ports('audit', 'audit', () => auditRules(rule));
+    ports('oneTimeTokens', 'one-time tokens', () => oneTimeTokenRules(rule));
 
     void describe('life cycle', () => {
       rule('ping answers while the stores are open', async (stores) => {

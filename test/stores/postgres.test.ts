@@ -80,6 +80,7 @@ if (await postgresAnswers()) {
           { name: '0005_bus' },
           { name: '0006_client_grants' },
           { name: '0007_authorization_code_flow' },
+          { name: '0008_accounts_audit' },
         ]);
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);
@@ -102,6 +103,7 @@ if (await postgresAnswers()) {
           { name: '0005_bus' },
           { name: '0006_client_grants' },
           { name: '0007_authorization_code_flow' },
+          { name: '0008_accounts_audit' },
         ]);
       } finally {
         await admin.query(`drop schema if exists ${schema} cascade`);

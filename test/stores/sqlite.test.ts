@@ -150,6 +150,7 @@ for (const driver of drivers) {
           { name: '0005_bus' },
           { name: '0006_client_grants' },
           { name: '0007_authorization_code_flow' },
+          { name: '0008_accounts_audit' },
         ]);
       } finally {
         database.close();
@@ -182,7 +183,13 @@ for (const driver of drivers) {
 
       const upgraded = await createSqlStores({ url: `sqlite:${path}`, sqliteDriver });
       try {
-        assert.deepEqual(await upgraded.users.findById(user.id), user);
+        // 0008: an existing user is a plain user, enabled, with an unverified email.
+        assert.deepEqual(await upgraded.users.findById(user.id), {
+          ...user,
+          role: 'user',
+          disabledAt: null,
+          emailVerifiedAt: null,
+        });
         const event = await upgraded.revocations.add({
           kind: 'jti',
           value: 'j',

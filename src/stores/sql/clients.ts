@@ -77,5 +77,24 @@ export function createSqlClientStore(db: Kysely<Database>): ClientStore {
       const result = await db.deleteFrom('clients').where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
+
+    async update(client) {
+      // The id and the creation time are the record's identity; an update never moves them.
+      const result = await db
+        .updateTable('clients')
+        .set({
+          secret_hash: client.secretHash,
+          name: client.name,
+          scopes: JSON.stringify(client.scopes),
+          audiences: JSON.stringify(client.audiences),
+          grants: JSON.stringify(client.grants),
+          redirect_uris: JSON.stringify(client.redirectUris),
+          post_logout_redirect_uris: JSON.stringify(client.postLogoutRedirectUris),
+          first_party: client.firstParty ? 1 : 0,
+        })
+        .where('id', '=', client.id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
   };
 }

@@ -98,5 +98,14 @@ export function createSqlConsentStore(
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+
+    async deleteAllForUser(userId) {
+      // The primary key (user_id, client_id) serves this.
+      const result = await db
+        .deleteFrom('consents')
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }

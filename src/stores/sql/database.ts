@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { KeyAlgorithm, KeyState, RevocationKind } from '../ports.js';
+import type { KeyAlgorithm, KeyState, OneTimePurpose, RevocationKind, UserRole } from '../ports.js';
 
 /**
  * The tables as Kysely sees them. Times are BIGINT milliseconds in both dialects; the PostgreSQL
@@ -13,6 +13,10 @@ export interface UsersTable {
   password_hash: string;
   created_at: number;
   tokens_valid_after: number;
+  /** 'user' or 'admin'; 'user' for every user from before 0008. */
+  role: UserRole;
+  disabled_at: number | null;
+  email_verified_at: number | null;
 }
 
 /** One row of `sessions`; the raw session id never reaches this table, only its hash. */
@@ -123,6 +127,29 @@ export interface RevocationsTable {
   expires_at: number;
 }
 
+/** One row of `audit_events`; details a JSON object of strings. */
+export interface AuditEventsTable {
+  id: string;
+  at: number;
+  kind: string;
+  actor_id: string | null;
+  subject_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  reason: string | null;
+  details: string;
+}
+
+/** One row of `one_time_tokens`: the hash of a link's token, never the token. */
+export interface OneTimeTokensTable {
+  hash: string;
+  user_id: string;
+  purpose: OneTimePurpose;
+  created_at: number;
+  expires_at: number;
+}
+
 /** The whole schema, for `Kysely<Database>`. */
 export interface Database {
   users: UsersTable;
@@ -134,4 +161,6 @@ export interface Database {
   revocations: RevocationsTable;
   consents: ConsentsTable;
   authorization_codes: AuthorizationCodesTable;
+  audit_events: AuditEventsTable;
+  one_time_tokens: OneTimeTokensTable;
 }

@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
 import type { EventBus, Stores } from '../ports.js';
 import { openDatabase, databaseUnavailable, type SqlStoreOptions } from './connect.js';
+import { createSqlAuditStore } from './audit.js';
 import { createSqlAuthorizationCodeStore } from './authorization-codes.js';
 import { createSqlClientStore } from './clients.js';
 import { createSqlConsentStore } from './consents.js';
 import { migrateToLatest } from './migrate.js';
+import { createSqlOneTimeTokenStore } from './one-time-tokens.js';
 import { createSqlRateLimitStore } from './rate-limits.js';
 import { createSqlRefreshFamilyStore } from './refresh-families.js';
 import { createSqlRevocationStore } from './revocations.js';
@@ -48,6 +50,8 @@ export async function createSqlStores(options: SqlStoreOptions): Promise<SqlStor
     revocations: createSqlRevocationStore(db, dialect),
     consents: createSqlConsentStore(db, dialect),
     authorizationCodes: createSqlAuthorizationCodeStore(db),
+    audit: createSqlAuditStore(db),
+    oneTimeTokens: createSqlOneTimeTokenStore(db),
     async ping() {
       try {
         await sql`select 1`.execute(db);

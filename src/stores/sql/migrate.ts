@@ -8,6 +8,7 @@ import { keySchedule } from './migrations/0004_key_schedule.js';
 import { bus } from './migrations/0005_bus.js';
 import { clientGrants } from './migrations/0006_client_grants.js';
 import { authorizationCodeFlow } from './migrations/0007_authorization_code_flow.js';
+import { accountsAudit } from './migrations/0008_accounts_audit.js';
 
 // Listed in code rather than read from a folder, so the migrations ship inside dist/ and run
 // from any working directory. Names sort in the order they must run.
@@ -20,6 +21,7 @@ function migrations(dialect: SqlCapabilities): Record<string, Migration> {
     '0005_bus': bus(dialect),
     '0006_client_grants': clientGrants,
     '0007_authorization_code_flow': authorizationCodeFlow,
+    '0008_accounts_audit': accountsAudit(dialect),
   };
 }
 

@@ -151,5 +151,13 @@ export function createSqlRefreshFamilyStore(db: Kysely<Database>): RefreshFamily
         .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+
+    async deleteAllForUser(userId) {
+      const result = await db
+        .deleteFrom('refresh_families')
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }

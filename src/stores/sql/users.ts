@@ -8,7 +8,23 @@ const userColumns = [
   'password_hash as passwordHash',
   'created_at as createdAt',
   'tokens_valid_after as tokensValidAfter',
+  'role',
+  'disabled_at as disabledAt',
+  'email_verified_at as emailVerifiedAt',
 ] as const;
+
+/** The most users one search returns, whatever the caller asks (as the memory adapter). */
+const SEARCH_MAX = 1000;
+
+/**
+ * The least string greater than every string starting with `prefix`, for a range scan of the
+ * email index (`LIKE` would need case_sensitive_like on SQLite and text_pattern_ops on
+ * PostgreSQL to use it). Emails are ASCII, so bumping the last character is exact.
+ */
+function prefixEnd(prefix: string): string {
+  const last = prefix.charCodeAt(prefix.length - 1);
+  return prefix.slice(0, -1) + String.fromCharCode(last + 1);
+}
 
 /** A UserStore over the `users` table. */
 export function createSqlUserStore(db: Kysely<Database>): UserStore {
@@ -25,6 +41,9 @@ export function createSqlUserStore(db: Kysely<Database>): UserStore {
           password_hash: user.passwordHash,
           created_at: user.createdAt,
           tokens_valid_after: user.tokensValidAfter,
+          role: user.role,
+          disabled_at: user.disabledAt,
+          email_verified_at: user.emailVerifiedAt,
         })
         .onConflict((conflict) => conflict.column('email').doNothing())
         .returning('id')
@@ -68,6 +87,60 @@ export function createSqlUserStore(db: Kysely<Database>): UserStore {
         .where('id', '=', id)
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
+    },
+
+    async setRole(id, role) {
+      const result = await db
+        .updateTable('users')
+        .set({ role })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async setDisabledAt(id, at) {
+      const result = await db
+        .updateTable('users')
+        .set({ disabled_at: at })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async setEmailVerifiedAt(id, at) {
+      const result = await db
+        .updateTable('users')
+        .set({ email_verified_at: at })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async delete(id) {
+      const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+
+    async search({ emailPrefix, after, limit }) {
+      // Emails are stored lower-cased, so lower-casing the prefix makes the search case-blind.
+      const prefix = emailPrefix?.toLowerCase() ?? '';
+      const take = Math.max(0, Math.min(Math.floor(limit), SEARCH_MAX));
+      if (take === 0) return [];
+      let query = db.selectFrom('users').select(userColumns);
+      if (prefix !== '') {
+        query = query.where('email', '>=', prefix).where('email', '<', prefixEnd(prefix));
+      }
+      if (after !== undefined) query = query.where('email', '>', after);
+      // The email column compares bytes in both dialects (0008), so this order is the index's.
+      return query.orderBy('email').limit(take).execute();
+    },
+
+    async count() {
+      const row = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
   };
 }

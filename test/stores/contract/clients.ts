@@ -148,4 +148,28 @@ export function clientRules(rule: Rule): void {
     listed.firstParty = true;
     assert.deepEqual(await clients.findById(client.id), original);
   });
+
+  rule('update replaces every field but the id and the creation time', async ({ clients }) => {
+    const client = aClient({ createdAt: t0 + 7 });
+    const other = aClient();
+    await clients.insert(client);
+    await clients.insert(other);
+    const changed: ClientRecord = {
+      id: client.id,
+      secretHash: null,
+      name: 'Renamed',
+      scopes: ['openid'],
+      audiences: [],
+      grants: ['authorization_code', 'refresh_token'],
+      redirectUris: ['https://app.example/cb'],
+      postLogoutRedirectUris: ['https://app.example/bye'],
+      firstParty: true,
+      createdAt: t0 + 99,
+    };
+    assert.equal(await clients.update(changed), true);
+    assert.deepEqual(await clients.findById(client.id), { ...changed, createdAt: t0 + 7 });
+    assert.deepEqual(await clients.findById(other.id), other);
+    assert.equal(await clients.update(aClient()), false);
+    assert.equal((await clients.list()).length, 2);
+  });
 }

@@ -132,4 +132,15 @@ export function consentRules(rule: Rule): void {
     listed.scopes.push('admin');
     assert.deepEqual((await consents.find(userId, 'client_a'))?.scopes, ['a']);
   });
+
+  rule('deleteAllForUser deletes every consent of that user only', async ({ consents }) => {
+    const [gone, kept] = [randomUUID(), randomUUID()];
+    await consents.grant(gone, 'a', ['x'], t0);
+    await consents.grant(gone, 'b', ['x'], t0);
+    const keptConsent = await consents.grant(kept, 'a', ['x'], t0);
+    assert.equal(await consents.deleteAllForUser(gone), 2);
+    assert.deepEqual(await consents.listByUser(gone), []);
+    assert.deepEqual(await consents.listByUser(kept), [keptConsent]);
+    assert.equal(await consents.deleteAllForUser(gone), 0);
+  });
 }

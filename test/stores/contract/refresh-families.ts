@@ -375,4 +375,20 @@ export function refreshFamilyRules(rule: Rule): void {
       assert.deepEqual(await refreshFamilies.findById(family.id), original);
     },
   );
+
+  rule(
+    'deleteAllForUser deletes every family of that user only, revoked or not',
+    async ({ refreshFamilies }) => {
+      const userId = randomUUID();
+      const live = aFamily({ userId });
+      const revoked = aFamily({ userId, revokedAt: t0, revokedReason: 'logout' });
+      const other = aFamily();
+      for (const family of [live, revoked, other]) await refreshFamilies.insert(family);
+      assert.equal(await refreshFamilies.deleteAllForUser(userId), 2);
+      assert.equal(await refreshFamilies.findById(live.id), undefined);
+      assert.equal(await refreshFamilies.findByTokenHash(revoked.currentHash), undefined);
+      assert.deepEqual(await refreshFamilies.findById(other.id), other);
+      assert.equal(await refreshFamilies.deleteAllForUser(userId), 0);
+    },
+  );
 }

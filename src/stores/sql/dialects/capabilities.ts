@@ -46,6 +46,16 @@ export interface SqlCapabilities {
   ) => Promise<void>;
 
   /**
+   * Gives a new text column byte-order comparison (PostgreSQL's "C" collation; SQLite's default
+   * BINARY already is): ORDER BY, range conditions and prefix searches then agree with the memory
+   * adapter and can use the column's index whatever collation the database was created with.
+   */
+  binaryText(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+
+  /** Changes an existing text column to byte-order comparison (see binaryText), with its indexes. */
+  makeBinaryText(db: Kysely<unknown>, table: string, column: string): Promise<void>;
+
+  /**
    * Makes the writers of `table` queue behind this transaction until it ends, without blocking
    * readers. A no-op where the transaction's first write already takes the database's one
    * write lock.

@@ -34,6 +34,16 @@ export const postgresCapabilities: SqlCapabilities = {
     );
   },
 
+  // A database created with a language collation (en_US.UTF-8) would sort 'a.b' and 'ab' by
+  // dictionary rules, and a btree in that collation cannot serve a range or prefix scan.
+  binaryText: (column) => column.modifyFront(sql`collate "C"`),
+  // Same type, other collation: no table rewrite, but the column's indexes are rebuilt.
+  async makeBinaryText(db, table, column) {
+    await sql`alter table ${sql.table(table)} alter column ${sql.ref(column)} type text collate "C"`.execute(
+      db,
+    );
+  },
+
   // Under READ COMMITTED two writers would each miss the other's uncommitted rows; this mode
   // conflicts with itself, so writers queue while readers are not blocked.
   async lockForWriters(trx, table) {

@@ -11,6 +11,10 @@ export const sqliteCapabilities: SqlCapabilities = {
   // AUTOINCREMENT, not a bare rowid: a rowid may reuse the number of the newest deleted row.
   ascendingKey: { type: 'integer', define: (column) => column.primaryKey().autoIncrement() },
 
+  // BINARY (byte order) is SQLite's default collation.
+  binaryText: (column) => column,
+  makeBinaryText: async () => {},
+
   // SQLite's writers are serialized by the database lock the transaction's first write takes.
   lockForWriters: async () => {},
   commitInSequence: (db, insert) => insert(db),
