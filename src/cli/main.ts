@@ -6,12 +6,13 @@ import { configTable, usage } from './help.js';
 import { clientFlags, clientListFlags, clientSwitches, clients } from './clients.js';
 import { keys, keySwitches } from './signing-keys.js';
 import { serve } from './serve.js';
+import { userFlags, users, userSwitches } from './users.js';
 
 async function main(argv: string[]): Promise<void> {
   const args = parseCommandLine(
     argv,
-    [...keySwitches, ...clientSwitches],
-    clientFlags,
+    [...keySwitches, ...clientSwitches, ...userSwitches],
+    [...clientFlags, ...userFlags],
     clientListFlags,
   );
   const [command, ...rest] = args.words;
@@ -22,6 +23,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'serve') return serve(args);
   if (command === 'keys') return keys(args, rest[0]);
   if (command === 'clients') return clients(args, rest[0], rest[1]);
+  if (command === 'users') return users(args, rest[0], rest[1]);
   throw new TesseraError('invalid_request', `unknown command "${command}"; see tessera help`);
 }
 

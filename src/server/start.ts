@@ -13,6 +13,7 @@ import { openStores } from './stores.js';
 import { buildApp } from './app.js';
 import { createMailer } from './mailer.js';
 import { requestContext } from './plugins/request-context.js';
+import { auditLogSink } from './audit-sink.js';
 import type { Config } from '../config.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -53,7 +54,7 @@ export async function startServer(config: Config): Promise<RunningServer> {
     channel: busChannel(bus),
     mailer: createMailer(config, logger),
     // One structured line per security event, besides the stored copy (issue 11).
-    audit: { sink: (event) => logger.info({ audit: event }, `audit ${event.kind}`) },
+    audit: { sink: auditLogSink(logger) },
     context: requestContext,
   });
   await joinInstances(

@@ -3,6 +3,7 @@ import { consume } from '../limits/rate-limit.js';
 import { hashPassword, needsRehash, verifyPassword } from '../passwords/hash.js';
 import { randomId, randomToken, sha256Hex } from '../random.js';
 import { lockedOut } from '../audit/lockout.js';
+import { deleteAccount } from './deletion.js';
 import { normalizeEmail } from './email.js';
 import { checkPasswordPolicy, normalizePassword } from './password-policy.js';
 import type { CoreDeps } from '../deps.js';
@@ -43,26 +44,55 @@ export class Accounts {
       policy.limits.signupPerIp,
       clock.now(),
     );
+    const user = await this.insertUser(email, password, 'user', null);
+    this.deps.audit.record('user.signed_up', { subjectId: user.id, actorId: user.id });
+    try {
+      await this.recovery?.sendVerification(user.id);
+    } catch {
+      // The account exists; the user can ask for the link again from the account page.
+    }
+    return user;
+  }
+
+  /**
+   * Creates an account for the operator (`tessera users create`): the password policy applies,
+   * the sign-up rate limit does not, and the email counts as verified (the operator vouches for
+   * it, and the command has no way to mail a link).
+   */
+  async create(input: { email: string; password: string; role?: UserRole }): Promise<UserRecord> {
+    const email = normalizeEmail(input.email);
+    const password = checkPasswordPolicy(input.password, email);
+    const role = input.role ?? 'user';
+    if (!ROLES.includes(role)) throw new TesseraError('invalid_request', 'unknown role');
+    const user = await this.insertUser(email, password, role, this.deps.clock.now());
+    this.deps.audit.record('user.signed_up', {
+      subjectId: user.id,
+      details: { by: 'operator', role },
+    });
+    return user;
+  }
+
+  private async insertUser(
+    email: string,
+    password: string,
+    role: UserRole,
+    emailVerifiedAt: number | null,
+  ): Promise<UserRecord> {
+    const { stores, clock, policy } = this.deps;
     const user: UserRecord = {
       id: randomId(),
       email,
       passwordHash: await hashPassword(password, policy.argon2),
       createdAt: clock.now(),
       tokensValidAfter: 0,
-      role: 'user',
+      role,
       disabledAt: null,
-      emailVerifiedAt: null,
+      emailVerifiedAt,
     };
     if ((await stores.users.insert(user)) === 'email_taken') {
       throw new TesseraError('email_taken', 'an account with this email already exists', {
         field: 'email',
       });
-    }
-    this.deps.audit.record('user.signed_up', { subjectId: user.id, actorId: user.id });
-    try {
-      await this.recovery?.sendVerification(user.id);
-    } catch {
-      // The account exists; the user can ask for the link again from the account page.
     }
     return user;
   }
@@ -93,14 +123,18 @@ export class Accounts {
     }
     await stores.rateLimits.reset(accountKey);
     // Only now, with the password proven: told earlier, these would say which emails have accounts.
-    if (user.disabledAt !== null) {
-      throw new TesseraError('account_disabled', 'this account has been disabled');
-    }
-    if (policy.accounts?.requireVerifiedEmail === true && user.emailVerifiedAt === null) {
-      throw new TesseraError(
-        'email_unverified',
-        'confirm your email address first: follow the link of the mail we sent',
-      );
+    const refusal =
+      user.disabledAt !== null
+        ? new TesseraError('account_disabled', 'this account has been disabled')
+        : policy.accounts?.requireVerifiedEmail === true && user.emailVerifiedAt === null
+          ? new TesseraError(
+              'email_unverified',
+              'confirm your email address first: follow the link of the mail we sent',
+            )
+          : undefined;
+    if (refusal) {
+      this.deps.audit.record('login.failed', { subjectId: user.id, reason: refusal.code });
+      throw refusal;
     }
     if (needsRehash(user.passwordHash, policy.argon2)) {
       user.passwordHash = await hashPassword(password, policy.argon2);
@@ -230,25 +264,9 @@ export class Accounts {
     return user;
   }
 
-  /**
-   * Deletes an account and what hangs on it: sessions, refresh families, consents and one-time
-   * links, then the user row. The user cutoff goes out on the revocation feed first, so
-   * verifiers drop the user's access tokens. Audit events stay, naming the user by id only.
-   */
+  /** Deletes an account and everything that hangs on it (see deletion.ts). */
   async delete(userId: string): Promise<void> {
-    const { stores, clock } = this.deps;
-    const user = await this.mustFind(userId);
-    // Disabled first: a sign-in racing the deletion fails instead of making a new session.
-    await stores.users.setDisabledAt(user.id, user.disabledAt ?? clock.now());
-    await this.revoker.revokeEverything(user.id, 'account_deleted');
-    await stores.refreshFamilies.deleteAllForUser(user.id);
-    await stores.consents.deleteAllForUser(user.id);
-    await stores.oneTimeTokens.deleteAllForUser(user.id);
-    await stores.users.delete(user.id);
-    this.deps.audit.record('user.deleted', { subjectId: user.id });
-    // Events still queued would land after the forgetting and keep their IP: write them first.
-    await (this.deps.audit as { flush?: () => Promise<void> }).flush?.();
-    await stores.audit.forgetPersonalData(user.id);
+    await deleteAccount(this.deps, this.revoker, await this.mustFind(userId));
   }
 
   private async mustFind(userId: string): Promise<UserRecord> {

@@ -161,7 +161,6 @@ export class Clients {
       throw new TesseraError('invalid_request', 'the first-party client cannot be deleted');
     }
     if (!(await this.store.delete(id))) throw new TesseraError('not_found', 'no such client');
-    this.audit.record('client.deleted', { details: { clientId: id } });
     // After the client: were this to fail, the consents left name a client that no longer exists
     // and can authorize nothing.
     await this.consents.revokeAllForClient(id);
@@ -203,7 +202,9 @@ export class Clients {
           : checkRedirectUris(patch.postLogoutRedirectUris, 'post-logout redirect URI'),
     };
     if (!(await this.store.update(updated))) throw new TesseraError('not_found', 'no such client');
-    const fields = Object.keys(patch).filter((key) => patch[key as keyof ClientPatch] !== undefined);
+    const fields = Object.keys(patch).filter(
+      (key) => patch[key as keyof ClientPatch] !== undefined,
+    );
     this.audit.record('client.changed', { details: { clientId: id, fields: fields.join(',') } });
     return updated;
   }
