@@ -16,6 +16,10 @@ body.admin table{width:100%;border-collapse:collapse;margin:0 0 1rem;font-size:.
 body.admin th,body.admin td{text-align:left;padding:.5rem .5rem;border-bottom:1px solid #e4e7eb;vertical-align:top}
 body.admin th{font-weight:600;color:#52606d}
 body.admin td form{margin:0}
+body.admin td button,body.admin .nowrap{white-space:nowrap}
+body.admin td.details{overflow-wrap:anywhere;font-size:.875rem}
+body.admin .actions>*{flex:0 0 auto}
+body.admin small{font-size:.8125rem}
 body.admin td button{padding:.25rem .75rem;font-size:.875rem}
 body.admin button.danger{background:#b42318;border-color:#b42318}
 body.admin button.danger:hover{background:#912018;border-color:#912018}

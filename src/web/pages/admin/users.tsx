@@ -1,5 +1,6 @@
 /** The console's users: search by email, one user's page, and the delete confirmation. */
 import { Hidden } from '../../layout.js';
+import { describeDevice } from '../account-words.js';
 import { ActionButton, AdminFrame, Time } from './frame.js';
 import type { AuditEvent, SessionRecord, UserRecord } from '../../../stores/ports.js';
 import type { ConsentView } from '../../../core/consents/consents.js';
@@ -163,7 +164,11 @@ export function UserPage(props: UserPageProps) {
             <tbody>
               {props.sessions.map((session) => (
                 <tr key={session.id}>
-                  <td>{session.userAgent === '' ? 'Unknown' : session.userAgent}</td>
+                  <td>
+                    {describeDevice(session.userAgent)}
+                    <br />
+                    <small class="muted">{session.userAgent}</small>
+                  </td>
                   <td>{session.ip}</td>
                   <td>
                     <Time ms={session.createdAt} />
@@ -230,7 +235,7 @@ export function UserPage(props: UserPageProps) {
       )}
 
       <h2>Recent events</h2>
-      <EventTable events={props.events} />
+      <EventTable events={props.events} subject={user.id} />
       <p>
         <a href={`/admin/audit?${new URLSearchParams({ user: user.id }).toString()}`}>
           All of this user’s events
@@ -240,8 +245,11 @@ export function UserPage(props: UserPageProps) {
   );
 }
 
-/** Audit events as a table, newest first. */
-export function EventTable({ events }: { events: AuditEvent[] }) {
+/**
+ * Audit events as a table, newest first. On a user's page (`subject` given) the subject column
+ * is left out and that user as actor reads "the user".
+ */
+export function EventTable({ events, subject }: { events: AuditEvent[]; subject?: string }) {
   if (events.length === 0) return <p class="muted">No event recorded.</p>;
   return (
     <table>
@@ -250,7 +258,7 @@ export function EventTable({ events }: { events: AuditEvent[] }) {
           <th scope="col">When</th>
           <th scope="col">Event</th>
           <th scope="col">Actor</th>
-          <th scope="col">Subject</th>
+          {subject === undefined && <th scope="col">Subject</th>}
           <th scope="col">Reason</th>
           <th scope="col">IP</th>
           <th scope="col">Details</th>
@@ -259,15 +267,25 @@ export function EventTable({ events }: { events: AuditEvent[] }) {
       <tbody>
         {events.map((event) => (
           <tr key={event.id}>
-            <td>
+            <td class="nowrap">
               <Time ms={event.at} />
             </td>
             <td>{event.kind}</td>
-            <td>{event.actorId === null ? 'system' : <UserLink id={event.actorId} />}</td>
-            <td>{event.subjectId === null ? '—' : <UserLink id={event.subjectId} />}</td>
+            <td>
+              {event.actorId === null ? (
+                'system'
+              ) : event.actorId === subject || event.actorId === event.subjectId ? (
+                'the user'
+              ) : (
+                <IdLink id={event.actorId} />
+              )}
+            </td>
+            {subject === undefined && (
+              <td>{event.subjectId === null ? '—' : <IdLink id={event.subjectId} />}</td>
+            )}
             <td>{event.reason ?? ''}</td>
             <td>{event.ip ?? ''}</td>
-            <td>
+            <td class="details">
               {Object.entries(event.details)
                 .map(([name, value]) => `${name}=${value}`)
                 .join(' ')}
@@ -279,12 +297,16 @@ export function EventTable({ events }: { events: AuditEvent[] }) {
   );
 }
 
-/** An actor or subject id linking to its page: a client's (`client_…`, `tessera`) or a user's. */
-function UserLink({ id }: { id: string }) {
+/**
+ * An actor or subject id linking to its page, a client's (`client_…`, `tessera`) or a user's,
+ * shortened to its first characters: the link holds the whole id.
+ */
+function IdLink({ id }: { id: string }) {
   const client = id.startsWith('client_') || id === 'tessera';
+  const short = id.length > 12 ? `${id.slice(0, 8)}…` : id;
   return (
     <a href={`/admin/${client ? 'clients' : 'users'}/${encodeURIComponent(id)}`}>
-      <code>{id}</code>
+      <code>{short}</code>
     </a>
   );
 }
