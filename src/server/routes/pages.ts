@@ -16,6 +16,7 @@ import { csrfInput } from '../plugins/auth.js';
 import { toTesseraError } from '../plugins/errors.js';
 import { installPageHeaders } from '../plugins/page-headers.js';
 import { accountPageRoutes } from './pages-account.js';
+import { adminPageRoutes } from './pages-admin.js';
 import { authPageRoutes } from './pages-auth.js';
 import { authorizePageRoutes } from './pages-authorize.js';
 import { recoveryPageRoutes } from './pages-recovery.js';
@@ -182,6 +183,7 @@ export async function pageRoutes(scope: FastifyInstance, ctx: RouteContext): Pro
   authorizePageRoutes(scope, ctx, support);
   accountPageRoutes(scope, ctx, support);
   recoveryPageRoutes(scope, ctx, support);
+  adminPageRoutes(scope, ctx, support);
 }
 
 /** Serves the stylesheet: immutable, since its path changes with its text. */
