@@ -296,6 +296,14 @@ export const errorRegistry = {
     description: 'The credential is valid but lacks a scope the route requires.',
     where: 'the middleware with `scopes`, `GET /auth/revocations`',
   },
+  admin_required: {
+    status: 403,
+    title: 'Administrators only',
+    oauth: 'access_denied',
+    oauthStatus: 403,
+    description: 'The signed-in user does not have the admin role the admin console requires.',
+    where: '`/admin` pages',
+  },
   csrf: {
     status: 403,
     title: 'Cross-site request refused',

@@ -12,6 +12,7 @@ import { installResponseHeaders } from './plugins/headers.js';
 import { installRequestContext } from './plugins/request-context.js';
 import { randomId } from '../core/random.js';
 import { installMetrics } from './metrics.js';
+import { installAdminFigures } from './admin-figures.js';
 import { refreshCookie, sessionCookie } from './plugins/cookies.js';
 import { authenticators } from './plugins/auth.js';
 import { Problem, Session, TokenResponse, User } from './schemas.js';
@@ -24,6 +25,7 @@ import { tokenRoutes } from './routes/tokens.js';
 import { userinfoRoutes } from './routes/userinfo.js';
 import { opsRoutes } from './routes/ops.js';
 import { assetRoutes, pageRoutes } from './routes/pages.js';
+import { adminAssetRoutes } from './routes/pages-admin.js';
 import { sessionRoutes } from './routes/sessions.js';
 import type { Config } from '../config.js';
 import type { Core } from '../core/tessera.js';
@@ -119,10 +121,12 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
   await app.register(async (scope) => userinfoRoutes(scope, ctx));
   await app.register(async (scope) => pageRoutes(scope, ctx));
   assetRoutes(app);
+  adminAssetRoutes(app);
   discoveryRoutes(app, ctx);
   revocationRoutes(app, ctx);
   opsRoutes(app, ctx);
   installMetrics(app, core);
+  installAdminFigures(app, core);
   await app.ready();
   return app;
 }

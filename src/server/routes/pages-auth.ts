@@ -1,12 +1,11 @@
 /**
- * API.md "Pages": `/login`, `/signup`, `POST /logout` and the signed-in landing `/account`.
+ * API.md "Pages": `/login`, `/signup` and `POST /logout` (`/account` is in pages-account.ts).
  * The rules (rate limits, the enumeration-safe failure, password policy) are the core's; these
  * routes put them on a page.
  */
 import { checkOrigin } from '../../core/csrf.js';
 import { TesseraError } from '../../core/errors.js';
 import { isRegisteredRedirectUri } from '../../core/oauth/authorize/redirect-uri.js';
-import { AccountPage } from '../../web/pages/account.js';
 import { SignInPage, SignUpPage } from '../../web/pages/sign-in.js';
 import { safeReturnTo } from '../return-to.js';
 import { csrfInput } from '../plugins/auth.js';
@@ -33,7 +32,7 @@ function messageOf(error: TesseraError): string {
   }
 }
 
-/** Registers the sign-in, sign-up, sign-out and account pages. */
+/** Registers the sign-in, sign-up and sign-out pages. */
 export function authPageRoutes(
   scope: FastifyInstance,
   { core, cookie, config }: RouteContext,
@@ -174,20 +173,6 @@ export function authPageRoutes(
     return credentialsPage(request, reply, SignInPage, {
       returnTo: safeReturnTo(undefined),
       notice: 'You have signed out.',
-    });
-  });
-
-  scope.get('/account', { schema: { hide: true } }, async (request, reply) => {
-    const current = await support.currentSession(request, reply);
-    if (!current) {
-      return reply.redirect(
-        `/login?${new URLSearchParams({ return_to: '/account' }).toString()}`,
-        303,
-      );
-    }
-    return sendPage(reply, 200, AccountPage, {
-      email: current.user.email,
-      csrfToken: support.formToken(request, reply, current),
     });
   });
 }
