@@ -1,10 +1,11 @@
-// Draws docs/sign-in.png, docs/consent.png and docs/admin.png from a real Tessera in headless Chromium (Debian's
-// chromium through playwright-core); run with tsx loaded: `npm run docs:screenshots`.
+// Draws docs/sign-in.png, docs/consent.png, docs/account.png and docs/admin.png from a real
+// Tessera in headless Chromium (Debian's chromium through playwright-core); run with tsx loaded:
+// `npm run docs:screenshots`.
 import { URLSearchParams } from 'node:url';
 import { launchChromium } from '../test/browser/chromium.ts';
-import { startPagesSite } from '../test/browser/pages-site.ts';
+import { startAccountSite } from '../test/browser/account-site.ts';
 
-const site = await startPagesSite();
+const site = await startAccountSite();
 const browser = await launchChromium();
 try {
   const { client } = await site.core.clients.create({
@@ -47,10 +48,29 @@ try {
   await page.screenshot({ path: 'docs/consent.png' });
   await page.getByRole('button', { name: 'Allow' }).click();
   console.log('wrote docs/sign-in.png and docs/consent.png');
+  await accountScreenshot(site, browser, page);
   await adminScreenshot(site, browser);
 } finally {
   await browser.close();
   await site.close();
+}
+
+/** docs/account.png: ada's account page, signed in on two browsers, having allowed Photo Prints. */
+async function accountScreenshot(site, browser, page) {
+  const laptop = await browser.newContext({
+    userAgent:
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:128.0) Gecko/20100101 Firefox/128.0',
+  });
+  const other = await laptop.newPage();
+  await other.goto(`${site.origin}/login`);
+  await other.getByLabel('Email').fill('ada@example.com');
+  await other.getByLabel('Password').fill('correct horse battery staple');
+  await other.getByRole('button', { name: 'Sign in' }).click();
+  await other.waitForURL('**/account');
+  await laptop.close();
+  await page.goto(`${site.origin}/account`);
+  await page.screenshot({ path: 'docs/account.png', fullPage: true });
+  console.log('wrote docs/account.png');
 }
 
 /** docs/admin.png: the admin console's page of one user, with sessions, apps and events. */

@@ -13,6 +13,8 @@ export function usage(): string {
     '',
     'Commands:',
     '  serve                 start the server (embedded SQLite at ./tessera.db by default)',
+    '  audit [--since 24h|ISO-TIME] [--kind KIND]... [--user EMAIL|ID] [--limit N] [--json]',
+    '                        security events, newest first (--json: one JSON object per line)',
     '  keys list|rotate      the signing keys; rotate publishes a next key that signs in 6 min;',
     '                        rotate --now (compromised key) signs with a new key at once',
     '  clients create --name NAME [--scope "a b"] [--audience "x"] [--redirect-uri URI]...',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `tessera` command: dispatches to one module per command. */
 import { TesseraError } from '../core/errors.js';
+import { audit } from './audit.js';
 import { parseCommandLine } from './args.js';
 import { configTable, usage } from './help.js';
 import { clientFlags, clientListFlags, clientSwitches, clients } from './clients.js';
@@ -9,6 +10,7 @@ import { serve } from './serve.js';
 import { userFlags, users, userSwitches } from './users.js';
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'audit') return audit(argv.slice(1)); // its own flags: see cli/audit.ts
   const args = parseCommandLine(
     argv,
     [...keySwitches, ...clientSwitches, ...userSwitches],

@@ -10,7 +10,6 @@ import { csrfInput } from '../plugins/auth.js';
 import { sendPage, singleValued } from './pages.js';
 import type { RouteContext } from '../context.js';
 import type { PageSupport } from './pages.js';
-import type { AuditEvent } from '../../stores/ports.js';
 import type { ValidSession } from '../../core/sessions/sessions.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -25,6 +24,7 @@ const NOTICES = {
   others_signed_out: 'Every other device is signed out.',
   app_revoked: 'The app’s access is revoked: it is signed out and must ask again.',
   password_changed: 'Your password is changed. Every other device and app is signed out.',
+  verification_sent: 'A verification link is on its way to your email address.',
 } as const;
 type Notice = keyof typeof NOTICES;
 
@@ -46,10 +46,6 @@ export function accountPageRoutes(
   { core, cookie, config }: RouteContext,
   support: PageSupport,
 ): void {
-  // TEMP until s8-audit lands: core.audit.list({ subjectId, limit: EVENT_COUNT }).
-  const recentEvents = async (_userId: string): Promise<AuditEvent[] | undefined> =>
-    EVENT_COUNT > 0 ? undefined : [];
-
   /** Renders the page for `current`, with a notice or a refused password change. */
   async function accountPage(
     request: FastifyRequest,
@@ -58,13 +54,16 @@ export function accountPageRoutes(
     shown: { status?: number; notice?: string; passwordError?: string } = {},
   ) {
     const { user, session } = current;
-    const [sessions, consents, events] = await Promise.all([
+    // The session's user may come from the near cache; the verified mark is read fresh.
+    const [fresh, sessions, consents, events] = await Promise.all([
+      core.accounts.find(user.id),
       core.sessions.list(user.id),
       core.consents.list(user.id),
-      recentEvents(user.id),
+      core.audit.list({ subjectId: user.id, limit: EVENT_COUNT }),
     ]);
     return sendPage(reply, shown.status ?? 200, AccountPage, {
       email: user.email,
+      emailVerified: (fresh ?? user).emailVerifiedAt !== null,
       csrfToken: support.formToken(request, reply, current),
       currentSessionId: session.id,
       sessions,
@@ -139,6 +138,13 @@ export function accountPageRoutes(
     if (!clientId) throw new TesseraError('invalid_request', 'client_id is required');
     await core.consents.revoke(current.user.id, clientId);
     return backTo(reply, 'app_revoked');
+  });
+
+  scope.post('/account/verify-email', { schema: { hide: true } }, async (request, reply) => {
+    const { current } = await accountForm(request, reply);
+    if (!current) return signInAgain(reply);
+    await core.recovery.sendVerification(current.user.id);
+    return backTo(reply, 'verification_sent');
   });
 
   scope.post('/account/password', { schema: { hide: true } }, async (request, reply) => {

@@ -19,6 +19,7 @@ import { accountPageRoutes } from './pages-account.js';
 import { adminPageRoutes } from './pages-admin.js';
 import { authPageRoutes } from './pages-auth.js';
 import { authorizePageRoutes } from './pages-authorize.js';
+import { recoveryPageRoutes } from './pages-recovery.js';
 import { setRequestActor } from '../plugins/request-context.js';
 import type { RouteContext } from '../context.js';
 import type { SignedIn } from '../../core/oauth/authorize/outcome.js';
@@ -80,8 +81,18 @@ export interface PageSupport {
   currentSession(request: FastifyRequest, reply: FastifyReply): Promise<ValidSession | undefined>;
   /** The token a form served to this browser carries: the session's, or a pre-session one. */
   formToken(request: FastifyRequest, reply: FastifyReply, session?: ValidSession): string;
-  /** Refuses a form posted from another origin or without the token `formToken` gave. */
-  checkForm(request: FastifyRequest, token: string | undefined, session?: ValidSession): void;
+  /**
+   * Refuses a form posted from another origin or without the token `formToken` gave. A form
+   * served with `Referrer-Policy: no-referrer` (`referrerless`) posts `Origin: null` (Fetch,
+   * "serializing a request origin"): for it, `null` passes only when the browser's own Fetch
+   * Metadata, which no page can set, says the post came from this origin.
+   */
+  checkForm(
+    request: FastifyRequest,
+    token: string | undefined,
+    session?: ValidSession,
+    options?: { referrerless?: boolean },
+  ): void;
 }
 
 /**
@@ -126,9 +137,15 @@ export function pageSupport({ core, config, cookie }: RouteContext): PageSupport
       formCookie.set(reply, token, Date.now() + FORM_TOKEN_LIFETIME_MS);
       return token;
     },
-    checkForm(request, token, session) {
+    checkForm(request, token, session, options) {
+      const input = csrfInput(request, config.allowedOrigins);
+      const sameOriginNull =
+        options?.referrerless === true &&
+        input.origin === 'null' &&
+        input.fetchSite === 'same-origin';
       checkCsrf({
-        ...csrfInput(request, config.allowedOrigins),
+        ...input,
+        origin: sameOriginNull ? undefined : input.origin,
         token,
         expected: expectedToken(request, session),
       });
@@ -165,6 +182,7 @@ export async function pageRoutes(scope: FastifyInstance, ctx: RouteContext): Pro
   authPageRoutes(scope, ctx, support);
   authorizePageRoutes(scope, ctx, support);
   accountPageRoutes(scope, ctx, support);
+  recoveryPageRoutes(scope, ctx, support);
   adminPageRoutes(scope, ctx, support);
 }
 

@@ -30,6 +30,13 @@ ul.scopes{padding-left:1.25rem;margin:0 0 1.25rem}
 ul.scopes li{margin:.25rem 0}
 code{font-size:.95em;overflow-wrap:anywhere}
 footer{margin-top:1rem;font-size:.875rem;color:#52606d}
+h2{font-size:1.125rem;line-height:1.3;margin:1.75rem 0 .5rem}
+ul.rows{list-style:none;padding:0;margin:0 0 1rem}
+ul.rows>li{border-top:1px solid #e4e7eb;padding:.75rem 0;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:flex-start}
+ul.rows>li>p{margin:0;flex:1 1 12rem}
+ul.rows>li>ul.scopes{flex:1 1 100%;margin:0}
+ul.rows form button{padding:.375rem .875rem}
+.badge{display:inline-block;margin-left:.5rem;padding:0 .5rem;border-radius:1rem;background:#e0e7ff;color:#1e3a8a;font-size:.8125rem;font-weight:600}
 `;
 
 /** The stylesheet's text. */

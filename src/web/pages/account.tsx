@@ -7,6 +7,8 @@ import type { AuditEvent, SessionRecord } from '../../stores/ports.js';
 /** What the account page shows; every form carries `csrfToken` (the session's). */
 export interface AccountPageProps {
   email: string;
+  /** Whether the user confirmed their email through a mailed link. */
+  emailVerified: boolean;
   csrfToken: string;
   currentSessionId: string;
   sessions: readonly SessionRecord[];
@@ -29,6 +31,17 @@ export function AccountPage(props: AccountPageProps) {
       <p>
         Signed in as <strong>{props.email}</strong>.
       </p>
+      {!props.emailVerified && (
+        <form method="post" action="/account/verify-email">
+          <p class="muted">This address is not verified yet.</p>
+          <Hidden name="csrf_token" value={props.csrfToken} />
+          <div class="actions">
+            <button type="submit" class="secondary">
+              Send verification link
+            </button>
+          </div>
+        </form>
+      )}
       <form method="post" action="/logout">
         <Hidden name="csrf_token" value={props.csrfToken} />
         <div class="actions">

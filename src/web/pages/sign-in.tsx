@@ -50,6 +50,9 @@ export function SignInPage(props: CredentialsPageProps) {
           <button type="submit">Sign in</button>
         </div>
       </form>
+      <p>
+        <a href="/forgot-password">Forgot password?</a>
+      </p>
       <footer>
         No account yet? <a href={withReturn('/signup', props.returnTo)}>Create an account</a>
       </footer>
