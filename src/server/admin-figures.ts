@@ -6,7 +6,7 @@
  * Prometheus server to query, so this ring keeps just that (30 buckets, a few KB).
  */
 import type { Core } from '../core/tessera.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** How many one-minute buckets the ring keeps. */
 export const FIGURE_MINUTES = 30;
@@ -32,6 +32,8 @@ interface Bucket extends MinuteFigures {
 
 /** A sign-in answered: by the JSON API or the sign-in page. */
 const LOGIN_ROUTES = new Set(['POST /auth/session', 'POST /login']);
+/** Refusals of a right password: the account may not sign in. */
+const REFUSED_ACCOUNTS = new Set(['account_disabled', 'email_unverified']);
 /** The session check of API.md (`GET /auth/session`): what the benchmark measures too. */
 const SESSION_CHECK_ROUTE = 'GET /auth/session';
 
@@ -138,15 +140,25 @@ export function adminFigures(core: Core): AdminFigures {
 export function installAdminFigures(app: FastifyInstance, core: Core): void {
   const figures = adminFigures(core);
   core.revocations.subscribe(() => figures.revocation());
+  // The error code of a refused sign-in, when a route threw one (the status alone cannot tell
+  // a disabled account's 403 from a foreign form's).
+  const codes = new WeakMap<FastifyRequest, string>();
+  app.addHook('onError', async (request, _reply, error) => {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') codes.set(request, code);
+  });
   app.addHook('onResponse', async (request, reply) => {
     const route = `${request.method} ${request.routeOptions.url ?? ''}`;
     if (route === SESSION_CHECK_ROUTE) figures.sessionCheck(reply.elapsedTime);
     else if (LOGIN_ROUTES.has(route)) {
       const status = reply.statusCode;
-      // Wrong credentials (401) and the rate limit (429) are failed sign-ins; a refused form
-      // (400 bad input, 403 a foreign origin) never reached the credentials check.
+      // Wrong credentials (401), the rate limit (429) and an account that may not sign in are
+      // failed sign-ins; a refused form (400 bad input, 403 a foreign origin) never reached
+      // the credentials check.
       if (status < 400) figures.login(true);
-      else if (status === 401 || status === 429) figures.login(false);
+      else if (status === 401 || status === 429 || REFUSED_ACCOUNTS.has(codes.get(request) ?? '')) {
+        figures.login(false);
+      }
     }
   });
 }

@@ -397,4 +397,22 @@ describe('keys, audit log and live view', () => {
     assert.match(live, /1 succeeded and 1 failed/);
     assert.match(live, /every token of a user issued before/);
   });
+
+  it("the live view counts a disabled account's sign-in as failed, and forgets minutes past half an hour", async () => {
+    const { app, admin, user, clock } = await withAdmin();
+    const page = `/admin/users/${user.id}`;
+    await act(admin.browser, page, `${page}/disable`);
+    const refused = await new PageBrowser(app).submit('/login', '/login', {
+      email: 'ada@example.com',
+      password: PASSWORD,
+    });
+    assert.equal(refused.statusCode, 403);
+    assert.match((await admin.browser.get('/admin/live')).body, /0 succeeded and 1 failed/);
+    // Half an hour on, in steps that keep the admin's session from its idle expiry.
+    for (let step = 0; step < 4; step += 1) {
+      clock.advance(8 * 60_000);
+      assert.equal((await admin.browser.get('/admin/live')).statusCode, 200);
+    }
+    assert.match((await admin.browser.get('/admin/live')).body, /0 succeeded and 0 failed/);
+  });
 });
