@@ -71,6 +71,7 @@ describe('tessera audit (in process)', () => {
     assert.deepEqual(await kinds({ user: 'ADA@example.com' }), [
       'login.succeeded',
       'login.failed',
+      'email.verification_sent',
       'user.signed_up',
     ]);
     assert.deepEqual(await kinds({ user: ada.id, limit: '1' }), ['login.succeeded']);
