@@ -73,7 +73,9 @@ export class AuditLog implements Audit {
     this.maxQueue = options.maxQueue ?? 10_000;
     this.batchSize = options.batchSize ?? 100;
     this.intervalMs = options.intervalMs ?? 50;
-    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
+    // /readyz reports a failing audit log, so a store that is back must be noticed soon: after an
+    // outage the instance is ready again within ~2 s of the store, not after a long backoff.
+    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 2_000;
   }
 
   /** Queues one event; returns at once and never throws, whatever the store or the sink do. */
