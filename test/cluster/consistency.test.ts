@@ -29,8 +29,12 @@ import { SharedServices, sharedServersAnswer } from './shared.js';
 import { Tessera, tesseraCommand } from './tessera.js';
 import { skipOutsideCI } from '../helpers/ci.js';
 
-/** How soon another instance must refuse a revoked session (it should be about at once). */
-const REVOCATION_BOUND_MS = 100;
+/**
+ * How soon another instance must refuse a revoked session: DESIGN's "within about a second". It is
+ * about at once on an idle machine (the diagnostics print the latency); the bound is loose because
+ * timed assertions flake on a loaded 2-core machine (132 ms was seen at load average 16).
+ */
+const REVOCATION_BOUND_MS = 1000;
 
 const available = await sharedServersAnswer();
 
@@ -129,7 +133,7 @@ void describe(
       assert.equal(await sessionStatus(a.url, other), 401);
     });
 
-    it('log out (DELETE /auth/session) on A: B refuses the session it had cached within 100 ms', async (t) => {
+    it('log out (DELETE /auth/session) on A: B refuses the session it had cached within a second', async (t) => {
       const account = await newAccount(a.url);
       const session = await login(a.url, account.email, account.password);
       await warmNearCache(b.url, session);
@@ -141,7 +145,7 @@ void describe(
       assert.ok(ms < REVOCATION_BOUND_MS, `B accepted the session for ${ms.toFixed(1)} ms`);
     });
 
-    it('DELETE /auth/sessions/{id} on A: B refuses that session within 100 ms, keeps the caller', async (t) => {
+    it('DELETE /auth/sessions/{id} on A: B refuses that session within a second, keeps the caller', async (t) => {
       const account = await newAccount(a.url);
       const caller = await login(a.url, account.email, account.password);
       const victim = await login(b.url, account.email, account.password);
@@ -160,7 +164,7 @@ void describe(
       assert.equal(await sessionStatus(b.url, caller), 200);
     });
 
-    it('log out everywhere on A: B refuses every other session within 100 ms, and the access tokens at once', async (t) => {
+    it('log out everywhere on A: B refuses every other session within a second, and the access tokens at once', async (t) => {
       const account = await newAccount(a.url);
       const caller = await login(a.url, account.email, account.password);
       const others = [
@@ -199,7 +203,7 @@ void describe(
       assert.ok(ms < REVOCATION_BOUND_MS, `B accepted the caller for ${ms.toFixed(1)} ms`);
     });
 
-    it('password change on A: B refuses the old sessions within 100 ms and the old tokens at once; the new session works on B', async (t) => {
+    it('password change on A: B refuses the old sessions within a second and the old tokens at once; the new session works on B', async (t) => {
       const account = await newAccount(a.url);
       const caller = await login(a.url, account.email, account.password);
       const other = await login(b.url, account.email, account.password);

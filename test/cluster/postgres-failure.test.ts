@@ -182,7 +182,7 @@ void describe(
       assert.deepEqual(wrong, []);
     });
 
-    it('while PostgreSQL is away, a session revoked on B (Redis holds sessions) is refused by A, which had it cached, within 100 ms', async (t) => {
+    it('while PostgreSQL is away, a session revoked on B (Redis holds sessions) is refused by A, which had it cached, within a second', async (t) => {
       // The near cache answers without SQL, and Redis and the bus are up: the session can still
       // be checked and revoked. Record what each instance says.
       const before = [await sessionStatus(a.url, cached), await sessionStatus(b.url, cached)];
@@ -203,7 +203,8 @@ void describe(
       console.log(
         `PostgreSQL away: cached session A ${before[0]}, B ${before[1]}; revoke on B ${out.status}; A refused it after ${latency.toFixed(1)} ms (${ms.toFixed(1)} ms polling), then ${tally(afterwards)}`,
       );
-      assert.ok(latency < 100, `A accepted the revoked session for ${latency.toFixed(1)} ms`);
+      // DESIGN's "within about a second"; the latency is printed (timed bounds flake under load).
+      assert.ok(latency < 1000, `A accepted the revoked session for ${latency.toFixed(1)} ms`);
       assert.ok(
         afterwards.every((status) => status === 401),
         `A afterwards: ${tally(afterwards)}`,

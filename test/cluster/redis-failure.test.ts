@@ -236,7 +236,9 @@ void describe(
         { timeoutMs: 2000, everyMs: 5 },
       );
       t.diagnostic(`after the outage, A refused a session revoked on B within ${ms.toFixed(1)} ms`);
-      assert.ok(ms < 100);
+      // DESIGN's "within about a second" (the diagnostic shows the real figure; timed bounds
+      // flake on a loaded 2-core machine).
+      assert.ok(ms < 1000, `A accepted the revoked session for ${ms.toFixed(1)} ms`);
     });
 
     it('Redis killed under traffic: the requests it catches answer 503, never 500, every instance keeps running and recovers again', async () => {
