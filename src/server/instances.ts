@@ -106,11 +106,15 @@ export async function joinInstances(
   await bus.subscribe(REVOCATIONS, () => core.feed.notify());
   await bus.subscribe(KEYS, reloadKeys);
   // Messages sent while the bus was down are lost: look again at what they would have announced.
+  // The bearer check trusts its in-memory revocations only while the bus is up, and only once a
+  // store read begun after it came up has succeeded (live-state.ts); until then it reads the store.
   bus.onStatus((status) => {
+    core.liveRevocations.busStatus(status === 'up');
     if (status !== 'up') return;
     core.feed.notify();
     reloadKeys();
   });
+  if (bus.connected) core.liveRevocations.busStatus(true);
   // Instances started together on an empty database may each have made a first key (the store
   // keeps one active): tell the others to reload, so all sign with the same key and know all.
   await bus.publish(KEYS, { joined: true });

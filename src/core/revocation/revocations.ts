@@ -5,6 +5,7 @@
  */
 import { TesseraError } from '../errors.js';
 import type { Clock } from '../clock.js';
+import type { LiveRevocations } from './live-state.js';
 import type { RevocableClaims } from '../tokens/claims.js';
 import type { RevocationEvent, Stores, UserRecord } from '../../stores/ports.js';
 
@@ -14,6 +15,7 @@ export type RevocationListener = (event: RevocationEvent) => void;
 /** Records and checks revocations. */
 export class Revocations {
   private readonly listeners = new Set<RevocationListener>();
+  private live: LiveRevocations | undefined;
 
   constructor(
     private readonly stores: Pick<Stores, 'revocations' | 'users'>,
@@ -66,12 +68,32 @@ export class Revocations {
   }
 
   /**
+   * Checks in memory, with `live`, while it holds every revocation (live-state.ts), and tells it
+   * of this instance's revocations as soon as they are recorded.
+   */
+  follow(live: LiveRevocations): void {
+    this.live = live;
+  }
+
+  /**
    * Throws `token_revoked` when the token, its session/family or its user's cutoff says so.
    * `iat` has whole seconds: a token issued in the same second as a cutoff counts as before it
    * (fail closed); the issuer avoids that case by never dating a token before the cutoff.
-   * Returns the user of a user token (read once here, so callers need not read it again).
+   * Returns the user of a user token (read once here, so callers need not read it again); with
+   * `withUser: false` and the live state trusted, no store is read at all.
    */
-  async check(claims: RevocableClaims): Promise<UserRecord | undefined> {
+  async check(
+    claims: RevocableClaims,
+    { withUser = true }: { withUser?: boolean } = {},
+  ): Promise<UserRecord | undefined> {
+    const live = this.live;
+    if (live?.live) {
+      live.state.check(claims); // jti, sid and the user's cutoff, from the feed
+      if (claims.sid === undefined || !withUser) return undefined;
+      // The caller needs the record: one read, and its cutoff is checked again for free.
+      return this.userOf(claims);
+    }
+    live?.retry();
     const now = this.clock.now();
     if (
       await this.stores.revocations.isRevoked(
@@ -82,11 +104,7 @@ export class Revocations {
       throw new TesseraError('token_revoked', 'the access token has been revoked');
     }
     if (claims.sid === undefined) return undefined; // a client-credentials token has no user
-    const user = await this.stores.users.findById(claims.sub);
-    if (user === undefined || claims.iat * 1000 < user.tokensValidAfter) {
-      throw new TesseraError('token_revoked', 'the access token has been revoked');
-    }
-    return user;
+    return this.userOf(claims);
   }
 
   /** Calls `listener` with every revocation recorded by this process. */
@@ -95,13 +113,24 @@ export class Revocations {
     return () => this.listeners.delete(listener);
   }
 
-  /** Deletes revocations that can no longer affect any token. */
+  /** Deletes revocations that can no longer affect any token (in memory too). */
   sweep(): Promise<number> {
+    this.live?.state.prune();
     return this.stores.revocations.deleteExpired(this.clock.now());
+  }
+
+  private async userOf(claims: RevocableClaims): Promise<UserRecord> {
+    const user = await this.stores.users.findById(claims.sub);
+    if (user === undefined || claims.iat * 1000 < user.tokensValidAfter) {
+      throw new TesseraError('token_revoked', 'the access token has been revoked');
+    }
+    return user;
   }
 
   private async record(revocation: Parameters<Stores['revocations']['add']>[0]): Promise<void> {
     const event = await this.stores.revocations.add(revocation);
+    // Effective on this instance at once, before any listener or the feed's read.
+    this.live?.record(event);
     for (const listener of this.listeners) listener(event);
   }
 }
