@@ -7,6 +7,7 @@
  * rotations (everyone reloads the key ring at once).
  */
 import { toFeedEvent } from '../core/revocation/feed.js';
+import { toRevocation } from '../verify/feed-event.js';
 import { appendRevocationToStream } from '../stores/redis/revocation-stream.js';
 import type { InvalidationChannel, SessionInvalidation } from '../core/sessions/near-cache.js';
 import type { Core } from '../core/tessera.js';
@@ -103,7 +104,16 @@ export async function joinInstances(
   const reloadKeys = () => {
     core.keyRing.load().catch((error: unknown) => warn(error, 'key reload failed'));
   };
-  await bus.subscribe(REVOCATIONS, () => core.feed.notify());
+  // The message is the event itself: the bearer check holds it at once, without waiting for the
+  // feed's store read (which follows, and is what the state's trust rests on).
+  await bus.subscribe(REVOCATIONS, (message) => {
+    try {
+      core.liveRevocations.record(toRevocation(message));
+    } catch (error) {
+      warn(error, 'revocation message unreadable');
+    }
+    core.feed.notify();
+  });
   await bus.subscribe(KEYS, reloadKeys);
   // Messages sent while the bus was down are lost: look again at what they would have announced.
   // The bearer check trusts its in-memory revocations only while the bus is up, and only once a
