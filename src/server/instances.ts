@@ -18,6 +18,19 @@ const SESSIONS = 'sessions';
 const REVOCATIONS = 'revocations';
 const KEYS = 'keys';
 
+// The longest a revocation waits for the bus to take its announcement.
+const ANNOUNCE_WAIT_MS = 250;
+
+/** `promise`, or nothing after `ms`: a stuck bus must not hold a revocation up for long. */
+function within(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Reports a failure that must not stop anything (a lost announcement, a failed reload). */
 export type Warn = (error: unknown, what: string) => void;
 
@@ -72,22 +85,29 @@ export function announceChanges(
     const settled = promise.catch((error: unknown) => warn(error, what));
     pending.add(settled);
     void settled.then(() => pending.delete(settled));
+    return settled;
   };
   const t = core.deps.policy.tokens;
   const horizonMs = (t.accessTtlSeconds + t.clockSkewSeconds) * 1000;
   core.revocations.subscribe((event) => {
     const wire = toFeedEvent(event);
-    track(bus.publish(REVOCATIONS, wire), 'revocation publish failed');
+    const published = track(bus.publish(REVOCATIONS, wire), 'revocation publish failed');
     if (stream) {
-      track(
+      void track(
         appendRevocationToStream(stream.client, wire, horizonMs, { streamKey: stream.key }).then(
           () => {},
         ),
         'revocation stream append failed',
       );
     }
+    // Other instances check bearer tokens in memory, fed by this message: the revocation call
+    // waits until the bus has taken it (briefly, and only while the bus is up), so a client told
+    // "revoked" here is refused there too.
+    return bus.connected ? within(published, ANNOUNCE_WAIT_MS) : undefined;
   });
-  core.keyRing.onRotate(() => track(bus.publish(KEYS, { rotated: true }), 'key publish failed'));
+  core.keyRing.onRotate(
+    () => void track(bus.publish(KEYS, { rotated: true }), 'key publish failed'),
+  );
   return async () => {
     await Promise.all([...pending]);
   };

@@ -9,8 +9,12 @@ import type { LiveRevocations } from './live-state.js';
 import type { RevocableClaims } from '../tokens/claims.js';
 import type { RevocationEvent, Stores, UserRecord } from '../../stores/ports.js';
 
-/** Listens to every revocation recorded here (the feed and the cache invalidation hook in). */
-export type RevocationListener = (event: RevocationEvent) => void;
+/**
+ * Listens to every revocation recorded here (the feed and the cache invalidation hook in). A
+ * listener that returns a promise (the announcement to other instances) is waited for before the
+ * revocation call resolves, so others hold it by the time this instance answers.
+ */
+export type RevocationListener = (event: RevocationEvent) => unknown;
 
 /** Records and checks revocations. */
 export class Revocations {
@@ -131,6 +135,11 @@ export class Revocations {
     const event = await this.stores.revocations.add(revocation);
     // Effective on this instance at once, before any listener or the feed's read.
     this.live?.record(event);
-    for (const listener of this.listeners) listener(event);
+    const waits: Promise<unknown>[] = [];
+    for (const listener of this.listeners) {
+      const wait = listener(event);
+      if (wait instanceof Promise) waits.push(wait);
+    }
+    await Promise.allSettled(waits);
   }
 }
