@@ -93,6 +93,21 @@ void describe('live revocation state (the bearer check)', () => {
     assert.deepEqual(reads, before, 'no store read while live');
   });
 
+  void it('a read begun before the bus came up does not make the state trusted', async () => {
+    const { live, feed, hold, settle } = await setup();
+    const releaseFirst = hold();
+    feed.notify(); // a wake-up while the bus is still down: this read may miss a lost message
+    await settle();
+    live.busStatus(true);
+    releaseFirst();
+    const releaseSecond = hold(); // the read that began after 'up'
+    await settle();
+    assert.equal(live.live, false);
+    releaseSecond();
+    await settle();
+    assert.equal(live.live, true);
+  });
+
   void it("counts this instance's revocations at once, before any feed read", async () => {
     const { revocations, live, reads, token, hold, settle } = await setup();
     live.busStatus(true);
