@@ -1,6 +1,7 @@
 /**
- * What a verifier (the toolkit's, and the server's own bearer check) knows about revocations, in memory: revoked jtis, revoked sids (sessions and
- * refresh families), per-user cutoffs, and revoked signing keys (kids). Each entry is kept only until no token it affects can
+ * What a verifier knows about revocations, in memory — the toolkit's verifier and the server's
+ * own bearer check alike: revoked jtis, revoked sids (sessions and refresh families), per-user
+ * cutoffs, and revoked signing keys (kids). Each entry is kept only until no token it affects can
  * still pass the verifier — its expiresAt plus the verifier's clock skew — then forgotten, on
  * insert and on a timer, so memory is bounded by one access-token lifetime of revocations.
  * Semantics follow core/revocation/revocations.ts, the server's store check. It lives in the base
