@@ -37,6 +37,9 @@ export const layers = {
       'core/keys/key-set',
       'core/keys/key-strength',
       'core/revocation/wire',
+      // The in-memory revocation list: the toolkit's verifier and the server's bearer check.
+      'core/revocation/state',
+      'core/revocation/expiry-heap',
     ],
     imports: [],
     packages: [...sql, 'fastify', 'ioredis'],

@@ -13,7 +13,7 @@ import { systemClock } from '../src/core/clock.js';
 import { createCore } from '../src/core/tessera.js';
 import { policyFromConfig } from '../src/server/policy.js';
 import { buildApp } from '../src/server/app.js';
-import { busChannel } from '../src/server/instances.js';
+import { busChannel, joinInstances } from '../src/server/instances.js';
 import { createRedisStores } from '../src/stores/redis/index.js';
 import { createSqlStores } from '../src/stores/sql/index.js';
 import { createVerifier } from '../src/verify/index.js';
@@ -67,6 +67,8 @@ const ports = {
   resource: 18_705,
 };
 const main = await tessera(sql, undefined, `http://127.0.0.1:${ports.tessera}`);
+// Joined to the bus as `tessera serve` joins it: its bearer check then holds revocations in memory.
+await joinInstances(main.core, sql.bus, () => {});
 // The same stores behind a second app whose near cache is bypassed.
 await tessera(sql, noCache, `http://127.0.0.1:${ports.sqliteNoCache}`);
 const redisStores = redis

@@ -14,6 +14,7 @@ import { Logout } from './oauth/logout.js';
 import { RefreshFamilies } from './oauth/refresh-families.js';
 import { TokenService } from './oauth/token-service.js';
 import { RevocationFeed } from './revocation/feed.js';
+import { LiveRevocations } from './revocation/live-state.js';
 import { Revocations } from './revocation/revocations.js';
 import { UserRevoker } from './revocation/revoke-user.js';
 import { SessionNearCache, soloChannel } from './sessions/near-cache.js';
@@ -41,6 +42,8 @@ export interface Core {
   keyRing: KeyRing;
   revocations: Revocations;
   feed: RevocationFeed;
+  /** The bearer check's in-memory revocations; trusted once the bus reports up (instances.ts). */
+  liveRevocations: LiveRevocations;
   families: RefreshFamilies;
   accessTokens: AccessTokens;
   tokenService: TokenService;
@@ -92,6 +95,8 @@ export async function createCore(options: {
   const horizonMs = (t.accessTtlSeconds + t.clockSkewSeconds) * 1000;
   const revocations = new Revocations(stores, clock, horizonMs, t.clockSkewSeconds * 1000);
   const feed = new RevocationFeed(stores.revocations, clock);
+  const liveRevocations = new LiveRevocations(feed, clock);
+  revocations.follow(liveRevocations);
   revocations.subscribe(() => feed.notify());
   const families = new RefreshFamilies(
     stores,
@@ -173,6 +178,7 @@ export async function createCore(options: {
     keyRing: keys,
     revocations,
     feed,
+    liveRevocations,
     families,
     accessTokens,
     tokenService: tokens,

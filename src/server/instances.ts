@@ -7,6 +7,7 @@
  * rotations (everyone reloads the key ring at once).
  */
 import { toFeedEvent } from '../core/revocation/feed.js';
+import { toRevocation } from '../verify/feed-event.js';
 import { appendRevocationToStream } from '../stores/redis/revocation-stream.js';
 import type { InvalidationChannel, SessionInvalidation } from '../core/sessions/near-cache.js';
 import type { Core } from '../core/tessera.js';
@@ -16,6 +17,19 @@ import type { RedisClient } from '../stores/redis/connect.js';
 const SESSIONS = 'sessions';
 const REVOCATIONS = 'revocations';
 const KEYS = 'keys';
+
+// The longest a revocation waits for the bus to take its announcement.
+const ANNOUNCE_WAIT_MS = 250;
+
+/** `promise`, or nothing after `ms`: a stuck bus must not hold a revocation up for long. */
+function within(promise: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** Reports a failure that must not stop anything (a lost announcement, a failed reload). */
 export type Warn = (error: unknown, what: string) => void;
@@ -71,22 +85,29 @@ export function announceChanges(
     const settled = promise.catch((error: unknown) => warn(error, what));
     pending.add(settled);
     void settled.then(() => pending.delete(settled));
+    return settled;
   };
   const t = core.deps.policy.tokens;
   const horizonMs = (t.accessTtlSeconds + t.clockSkewSeconds) * 1000;
   core.revocations.subscribe((event) => {
     const wire = toFeedEvent(event);
-    track(bus.publish(REVOCATIONS, wire), 'revocation publish failed');
+    const published = track(bus.publish(REVOCATIONS, wire), 'revocation publish failed');
     if (stream) {
-      track(
+      void track(
         appendRevocationToStream(stream.client, wire, horizonMs, { streamKey: stream.key }).then(
           () => {},
         ),
         'revocation stream append failed',
       );
     }
+    // Other instances check bearer tokens in memory, fed by this message: the revocation call
+    // waits until the bus has taken it (briefly, and only while the bus is up), so a client told
+    // "revoked" here is refused there too.
+    return bus.connected ? within(published, ANNOUNCE_WAIT_MS) : undefined;
   });
-  core.keyRing.onRotate(() => track(bus.publish(KEYS, { rotated: true }), 'key publish failed'));
+  core.keyRing.onRotate(
+    () => void track(bus.publish(KEYS, { rotated: true }), 'key publish failed'),
+  );
   return async () => {
     await Promise.all([...pending]);
   };
@@ -103,14 +124,27 @@ export async function joinInstances(
   const reloadKeys = () => {
     core.keyRing.load().catch((error: unknown) => warn(error, 'key reload failed'));
   };
-  await bus.subscribe(REVOCATIONS, () => core.feed.notify());
+  // The message is the event itself: the bearer check holds it at once, without waiting for the
+  // feed's store read (which follows, and is what the state's trust rests on).
+  await bus.subscribe(REVOCATIONS, (message) => {
+    try {
+      core.liveRevocations.record(toRevocation(message));
+    } catch (error) {
+      warn(error, 'revocation message unreadable');
+    }
+    core.feed.notify();
+  });
   await bus.subscribe(KEYS, reloadKeys);
   // Messages sent while the bus was down are lost: look again at what they would have announced.
+  // The bearer check trusts its in-memory revocations only while the bus is up, and only once a
+  // store read begun after it came up has succeeded (live-state.ts); until then it reads the store.
   bus.onStatus((status) => {
+    core.liveRevocations.busStatus(status === 'up');
     if (status !== 'up') return;
     core.feed.notify();
     reloadKeys();
   });
+  if (bus.connected) core.liveRevocations.busStatus(true);
   // Instances started together on an empty database may each have made a first key (the store
   // keeps one active): tell the others to reload, so all sign with the same key and know all.
   await bus.publish(KEYS, { joined: true });

@@ -82,6 +82,15 @@ export interface SessionStore {
   insert(session: SessionRecord): Promise<void>;
   findBySecretHash(secretHash: string): Promise<SessionRecord | undefined>;
   /**
+   * The session and its user together (`user` undefined when the user is gone): one round trip
+   * where the adapter holds users beside sessions (SQL joins, and ignores `users`); an adapter
+   * that does not (Redis) reads the session, then the user from `users`.
+   */
+  findBySecretHashWithUser(
+    secretHash: string,
+    users: Pick<UserStore, 'findById'>,
+  ): Promise<{ session: SessionRecord; user: UserRecord | undefined } | undefined>;
+  /**
    * Records activity of session `id` of `userId` (never moving lastSeenAt backwards); a no-op
    * when the session is gone or is not that user's. The caller holds the session, so it passes
    * the owner: an adapter that files sessions by user (Redis) needs no read to find it.

@@ -8,6 +8,7 @@ import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { SessionRecord, Stores, UserRecord } from '../../src/stores/ports.js';
+import { createMemoryUserStore } from '../../src/stores/memory/users.js';
 import { auditRules } from './contract/audit.js';
 import { authorizationCodeRules } from './contract/authorization-codes.js';
 import { clientRules } from './contract/clients.js';
@@ -207,6 +208,40 @@ export function storeContract(
       rule('an unknown secret hash finds no session', async ({ sessions }) => {
         await sessions.insert(aSession(randomUUID()));
         assert.equal(await sessions.findBySecretHash('0'.repeat(64)), undefined);
+      });
+
+      // The uncached session check's one round trip (a JOIN on SQL; Redis reads the user store).
+      rule(
+        'a session is found with its user in one call, both exactly as stored',
+        async (stores) => {
+          const users = (stores as Partial<Stores>).users ?? createMemoryUserStore();
+          const user = aUser({ tokensValidAfter: t0 + 5, disabledAt: t0 + 7 });
+          await users.insert(user);
+          const session = aSession(user.id);
+          await stores.sessions.insert(session);
+          await stores.sessions.insert(aSession(user.id));
+          assert.deepEqual(
+            await stores.sessions.findBySecretHashWithUser(session.secretHash, users),
+            { session, user },
+          );
+        },
+      );
+
+      rule('a session whose user is gone is found without a user', async (stores) => {
+        const users = (stores as Partial<Stores>).users ?? createMemoryUserStore();
+        const session = aSession(randomUUID());
+        await stores.sessions.insert(session);
+        assert.deepEqual(
+          await stores.sessions.findBySecretHashWithUser(session.secretHash, users),
+          {
+            session,
+            user: undefined,
+          },
+        );
+        assert.equal(
+          await stores.sessions.findBySecretHashWithUser('0'.repeat(64), users),
+          undefined,
+        );
       });
 
       rule('two sessions can never share a secret hash', async ({ sessions }) => {

@@ -1,7 +1,8 @@
 /**
  * Access tokens inside the server: issued with the key ring's active key, verified with the
  * strict verifier over every live key, then checked against revocations on every request
- * (the verifier's cache skips the signature, never the revocation check).
+ * (the verifier's cache skips the signature, never the revocation check), in memory while the
+ * live revocation state is trusted (revocation/live-state.ts).
  */
 import { TesseraError } from '../errors.js';
 import { createAccessTokenVerifier } from '../tokens/verify.js';
@@ -93,12 +94,13 @@ export class AccessTokens {
   }
 
   /**
-   * Verifies a token fully: signature, claims, and every kind of revocation. A user token comes
-   * back with its user, read once for the cutoff check.
+   * Verifies a token fully: signature, claims, and every kind of revocation (in memory while the
+   * live state is trusted, else from the store). A user token comes back with its user (one
+   * read) unless `withUser` is false, when a trusted live state means no store read at all.
    */
-  async verify(token: string): Promise<VerifiedToken> {
+  async verify(token: string, options: { withUser?: boolean } = {}): Promise<VerifiedToken> {
     const claims = await this.verifyWithReload(token);
-    const user = await this.revocations.check(claims);
+    const user = await this.revocations.check(claims, options);
     return user === undefined ? { claims } : { claims, user };
   }
 

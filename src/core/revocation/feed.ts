@@ -20,6 +20,11 @@ export interface FeedSubscriber {
   events(events: readonly RevocationEvent[]): void;
   /** The store could not be read: the reader should end, and resume with Last-Event-ID. */
   failed(error: unknown): void;
+  /**
+   * Read number `round` succeeded and every event it found was pushed: the reader holds every
+   * event recorded before that read began (the server's bearer check goes live on it).
+   */
+  caughtUp?(round: number): void;
 }
 
 /** The ordered revocation events, read once per wake-up and pushed to every reader. */
@@ -29,6 +34,9 @@ export class RevocationFeed {
   private cursor = 0;
   private reading = false;
   private again = false;
+  // How many reads have begun: a reader waiting for one that begins after now waits for
+  // `nextRound` (see caughtUp).
+  private started = 0;
 
   constructor(
     private readonly store: RevocationStore,
@@ -59,6 +67,11 @@ export class RevocationFeed {
     };
   }
 
+  /** The number the next read to begin will have: the one a notify() now begins or schedules. */
+  get nextRound(): number {
+    return this.started + 1;
+  }
+
   /** How many readers are connected (for metrics). */
   get readers(): number {
     return this.subscribers.size;
@@ -69,13 +82,14 @@ export class RevocationFeed {
     try {
       do {
         this.again = false;
+        const round = ++this.started;
         const events = await this.since(this.cursor);
         const last = events.at(-1);
-        if (last === undefined) continue;
-        this.cursor = Math.max(this.cursor, last.seq);
+        if (last !== undefined) this.cursor = Math.max(this.cursor, last.seq);
         for (const subscriber of [...this.subscribers]) {
           try {
-            subscriber.events(events);
+            if (last !== undefined) subscriber.events(events);
+            subscriber.caughtUp?.(round);
           } catch (error) {
             // One broken reader must not keep the events from the others: it ends alone.
             subscriber.failed(error);

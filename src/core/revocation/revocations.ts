@@ -5,15 +5,21 @@
  */
 import { TesseraError } from '../errors.js';
 import type { Clock } from '../clock.js';
+import type { LiveRevocations } from './live-state.js';
 import type { RevocableClaims } from '../tokens/claims.js';
 import type { RevocationEvent, Stores, UserRecord } from '../../stores/ports.js';
 
-/** Listens to every revocation recorded here (the feed and the cache invalidation hook in). */
-export type RevocationListener = (event: RevocationEvent) => void;
+/**
+ * Listens to every revocation recorded here (the feed and the cache invalidation hook in). A
+ * listener that returns a promise (the announcement to other instances) is waited for before the
+ * revocation call resolves, so others hold it by the time this instance answers.
+ */
+export type RevocationListener = (event: RevocationEvent) => unknown;
 
 /** Records and checks revocations. */
 export class Revocations {
   private readonly listeners = new Set<RevocationListener>();
+  private live: LiveRevocations | undefined;
 
   constructor(
     private readonly stores: Pick<Stores, 'revocations' | 'users'>,
@@ -66,12 +72,32 @@ export class Revocations {
   }
 
   /**
+   * Checks in memory, with `live`, while it holds every revocation (live-state.ts), and tells it
+   * of this instance's revocations as soon as they are recorded.
+   */
+  follow(live: LiveRevocations): void {
+    this.live = live;
+  }
+
+  /**
    * Throws `token_revoked` when the token, its session/family or its user's cutoff says so.
    * `iat` has whole seconds: a token issued in the same second as a cutoff counts as before it
    * (fail closed); the issuer avoids that case by never dating a token before the cutoff.
-   * Returns the user of a user token (read once here, so callers need not read it again).
+   * Returns the user of a user token (read once here, so callers need not read it again); with
+   * `withUser: false` and the live state trusted, no store is read at all.
    */
-  async check(claims: RevocableClaims): Promise<UserRecord | undefined> {
+  async check(
+    claims: RevocableClaims,
+    { withUser = true }: { withUser?: boolean } = {},
+  ): Promise<UserRecord | undefined> {
+    const live = this.live;
+    if (live?.live) {
+      live.state.check(claims); // jti, sid and the user's cutoff, from the feed
+      if (claims.sid === undefined || !withUser) return undefined;
+      // The caller needs the record: one read, and its cutoff is checked again for free.
+      return this.userOf(claims);
+    }
+    live?.retry();
     const now = this.clock.now();
     if (
       await this.stores.revocations.isRevoked(
@@ -82,11 +108,7 @@ export class Revocations {
       throw new TesseraError('token_revoked', 'the access token has been revoked');
     }
     if (claims.sid === undefined) return undefined; // a client-credentials token has no user
-    const user = await this.stores.users.findById(claims.sub);
-    if (user === undefined || claims.iat * 1000 < user.tokensValidAfter) {
-      throw new TesseraError('token_revoked', 'the access token has been revoked');
-    }
-    return user;
+    return this.userOf(claims);
   }
 
   /** Calls `listener` with every revocation recorded by this process. */
@@ -95,13 +117,29 @@ export class Revocations {
     return () => this.listeners.delete(listener);
   }
 
-  /** Deletes revocations that can no longer affect any token. */
+  /** Deletes revocations that can no longer affect any token (in memory too). */
   sweep(): Promise<number> {
+    this.live?.state.prune();
     return this.stores.revocations.deleteExpired(this.clock.now());
+  }
+
+  private async userOf(claims: RevocableClaims): Promise<UserRecord> {
+    const user = await this.stores.users.findById(claims.sub);
+    if (user === undefined || claims.iat * 1000 < user.tokensValidAfter) {
+      throw new TesseraError('token_revoked', 'the access token has been revoked');
+    }
+    return user;
   }
 
   private async record(revocation: Parameters<Stores['revocations']['add']>[0]): Promise<void> {
     const event = await this.stores.revocations.add(revocation);
-    for (const listener of this.listeners) listener(event);
+    // Effective on this instance at once, before any listener or the feed's read.
+    this.live?.record(event);
+    const waits: Promise<unknown>[] = [];
+    for (const listener of this.listeners) {
+      const wait = listener(event);
+      if (wait instanceof Promise) waits.push(wait);
+    }
+    await Promise.allSettled(waits);
   }
 }

@@ -77,15 +77,16 @@ export class Sessions {
     ) {
       return cached;
     }
-    const session = await stores.sessions.findBySecretHash(secretHash);
-    if (!session) throw unauthenticated();
+    // The session and its user in one round trip (SQL joins them; Redis still reads twice).
+    const found = await stores.sessions.findBySecretHashWithUser(secretHash, stores.users);
+    if (!found) throw unauthenticated();
+    const { session, user } = found;
     if (now >= this.expiresAt(session)) {
       await stores.sessions.deleteForUser(session.userId, session.id);
       await this.cache?.invalidate({ kind: 'session', id: session.id });
       throw new TesseraError('session_expired', 'the session has expired; log in again');
     }
     // Sessions are revoked by deletion; the per-user cutoff governs tokens (see Accounts).
-    const user = await stores.users.findById(session.userId);
     if (!user) {
       await stores.sessions.deleteForUser(session.userId, session.id);
       throw unauthenticated();

@@ -36,6 +36,11 @@ export function createMemorySessionStore(): SessionStore {
       return session && { ...session };
     },
 
+    async findBySecretHashWithUser(secretHash, users) {
+      const session = await this.findBySecretHash(secretHash);
+      return session && { session, user: await users.findById(session.userId) };
+    },
+
     async touch(userId, id, lastSeenAt) {
       const session = byId.get(id);
       // Requests finish out of order; a late, older touch must not shorten the idle expiry.

@@ -180,6 +180,12 @@ export function createRedisSessionStore(client: RedisClient, keys: KeyLayout): S
       return session?.secretHash === secretHash ? session : undefined;
     },
 
+    // Users live in SQL: two round trips (Redis, then the user store), as before this method.
+    async findBySecretHashWithUser(secretHash, users) {
+      const session = await this.findBySecretHash(secretHash);
+      return session && { session, user: await users.findById(session.userId) };
+    },
+
     async touch(userId, id, lastSeenAt) {
       const bucket = keys.sessionBucketOf(userId);
       await scripts.touch([bucket.session + id, bucket.idle], [String(lastSeenAt), id, userId]);

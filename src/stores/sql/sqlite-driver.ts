@@ -78,11 +78,35 @@ async function loadBetterSqlite3(): Promise<SqliteDriver> {
   }
   return {
     name: 'better-sqlite3',
-    open: (path, options) => new Database(path, { readonly: options?.readonly ?? false }),
+    open: (path, options) =>
+      withStatementCache(new Database(path, { readonly: options?.readonly ?? false })),
   };
 }
 
 // Node 22 before 22.13 lists node:sqlite but loads it only behind --experimental-sqlite.
+// Kysely prepares every query anew; compiling the same SQL on each request was a tenth of the
+// session and bearer checks' CPU time in a profile (bench/results/profile.md).
+const STATEMENT_CACHE_SIZE = 256;
+
+/** Reuses the prepared statement of a SQL text already seen (the oldest go past the bound). */
+function withStatementCache(db: BetterSqlite3.Database): BetterSqlite3.Database {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cached = (sql: string): BetterSqlite3.Statement => {
+    const held = cache.get(sql);
+    // A statement still iterating cannot run again: that caller gets a fresh one.
+    if (held !== undefined && !held.busy) return held;
+    const statement = prepare(sql);
+    if (held === undefined) {
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+  db.prepare = cached as typeof db.prepare;
+  return db;
+}
+
 async function loadAuto(): Promise<SqliteDriver> {
   if (isBuiltin('node:sqlite')) {
     try {
