@@ -14,7 +14,7 @@ import type { SessionIdentity } from './session-check.js';
 /** Entries kept at most; a full cache is emptied (then refilled by asking Tessera). */
 const maxEntries = 10_000;
 /** Sessions one report names at most (the server's cap, MAX_ACTIVITY_BATCH). */
-const maxBatch = 1_000;
+const maxBatch = 100;
 
 interface Entry {
   identity: SessionIdentity;

@@ -12,8 +12,8 @@ import { problems } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 import type { FastifyInstance } from 'fastify';
 
-/** Sessions one report may name; a service with more sends several. */
-export const MAX_ACTIVITY_BATCH = 1_000;
+/** Sessions one report may name (about 10 kB, under the default body limit); more go in several. */
+export const MAX_ACTIVITY_BATCH = 100;
 
 const ActivityReport = Type.Object(
   {
