@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createAuthenticator } from '../../src/middleware/authenticator.js';
 import { tesseraSessionCheck } from '../../src/middleware/session-check.js';
 import { createVerifier, type Verifier } from '../../src/verify/index.js';
 import { basicAuthorization, type ClientCredentials } from '../../src/verify/http.js';
@@ -111,6 +112,29 @@ describe('sessions on the revocation feed', () => {
     assert.equal(counts.checks, 1, 'the second answer came from the cache');
     await tessera.core.sessions.revoke(login.userId, login.id);
     await eventually(async () => (await sessions(login.value)) === undefined);
+  });
+
+  it("keeps sessions on the feed in the middleware's either mode when asked with maxCacheMs", async () => {
+    const [login] = (await newUser(1)) as [Login];
+    const { counts, fetch } = countingFetch();
+    const authenticate = createAuthenticator({
+      verifier,
+      accept: 'either',
+      session: { maxCacheMs: 60_000, fetch },
+    });
+    const facts = {
+      method: 'GET',
+      authorization: undefined,
+      cookie: `tessera_session=${login.value}`,
+      origin: undefined,
+      fetchSite: undefined,
+      csrfToken: undefined,
+    };
+    assert.equal((await authenticate(facts)).ok, true);
+    assert.equal((await authenticate(facts)).ok, true);
+    assert.equal(counts.checks, 1, 'the second request was answered from the cache');
+    await tessera.core.sessions.revoke(login.userId, login.id);
+    await eventually(async () => !(await authenticate(facts)).ok);
   });
 
   it('publishes one sid per session of "log out everywhere else", keeping the current one', async () => {
