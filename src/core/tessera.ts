@@ -109,7 +109,7 @@ export async function createCore(options: {
     audit,
   );
   const nearCache = new SessionNearCache(options.channel ?? soloChannel, policy.session.touchMs);
-  const sessions = new Sessions(deps, nearCache);
+  const sessions = new Sessions(deps, nearCache, revocations);
   const revoker = new UserRevoker(sessions, families, revocations);
   const recovery = new Recovery(deps, revoker, options.mailer ?? noMailer);
   const accounts = new Accounts(deps, revoker, recovery);

@@ -146,7 +146,15 @@ function sessionCheckOf(options: AuthOptions, issuer: string | undefined): Sessi
   if (options.sessionCheck !== undefined) return options.sessionCheck;
   if (issuer === undefined)
     throw new TypeError('checking sessions needs session.issuer, a verifier or a sessionCheck');
-  return tesseraSessionCheck({ ...options.session, issuer });
+  // Keeping answers on the feed is asked for with maxCacheMs; the bearer verifier then serves.
+  const verifier =
+    options.session?.verifier ??
+    (options.session?.maxCacheMs === undefined ? undefined : options.verifier);
+  return tesseraSessionCheck({
+    ...options.session,
+    issuer,
+    ...(verifier === undefined ? {} : { verifier }),
+  });
 }
 
 // A session check that breaks (its store is down) fails closed, as unavailable, not as a 500.

@@ -2,12 +2,16 @@
  * The session side of the middleware: a session cookie is only meaningful to the Tessera server
  * that issued it, so it is checked there (`GET ${issuer}/auth/session` with the cookie
  * forwarded). The answer may be cached for a very short time — off by default, since the point
- * of a session is that revoking it takes effect at once. Anything but a clear yes or no fails
- * closed with `session_unavailable`.
+ * of a session is that revoking it takes effect at once. Given a verifier that follows the
+ * revocation feed, a positive answer is kept much longer instead, since the feed says when the
+ * session ends (session-cache.ts). Anything but a clear yes or no fails closed with
+ * `session_unavailable`.
  */
 import { TesseraError } from '../core/errors.js';
 import { sha256Hex } from '../core/random.js';
-import { errorSummary, type Fetch } from '../verify/http.js';
+import { errorSummary, type ClientCredentials, type Fetch } from '../verify/http.js';
+import { SessionCache } from './session-cache.js';
+import type { Verifier } from '../verify/verifier.js';
 
 /** Who a valid session cookie belongs to. */
 export interface SessionIdentity {
@@ -24,6 +28,14 @@ export interface SessionIdentity {
 /** Resolves with the identity of a valid session cookie, `undefined` for an invalid one. */
 export type SessionCheck = (cookieValue: string) => Promise<SessionIdentity | undefined>;
 
+/** The check `tesseraSessionCheck` builds; `close` stops its activity reports. */
+export type TesseraSessionCheck = SessionCheck & { close(): Promise<void> };
+
+/** Default bound on keeping a session answer (the session's idle deadline may come first). */
+export const defaultMaxSessionCacheMs = 60_000;
+/** Default period of activity reports: Tessera's default session touch interval. */
+export const defaultReportEveryMs = 60_000;
+
 /** How sessions are checked against Tessera. */
 export interface TesseraSessionOptions {
   /** The Tessera server. */
@@ -35,6 +47,21 @@ export interface TesseraSessionOptions {
   fetch?: Fetch;
   /** Deadline of one check; defaults to 5 s. */
   timeoutMs?: number;
+  /**
+   * A verifier following Tessera's revocations: positive answers are then kept until the feed
+   * ends the session, its idle deadline, or `maxCacheMs`; while the feed is stale Tessera is
+   * asked every time. Its revocations must not be 'off'.
+   */
+  verifier?: Pick<Verifier, 'sessionRevocations'>;
+  /** With a verifier: how long an answer is kept at most; defaults to 60 s. */
+  maxCacheMs?: number;
+  /**
+   * With a verifier: the client (scope `tessera:revocations`) that reports the use of kept
+   * sessions to Tessera; defaults to the verifier's feed client.
+   */
+  reporter?: ClientCredentials;
+  /** With a verifier: how often use is reported; defaults to 60 s (Tessera's touch interval). */
+  reportEveryMs?: number;
 }
 
 /** The session cookie's name for a Tessera at `issuer` (as src/server/plugins/cookies.ts names it). */
@@ -45,9 +72,10 @@ export function defaultCookieName(issuer: string): string {
 // Answers kept at most; a bounded map, emptied when full.
 const maxCached = 10_000;
 
-/** A SessionCheck that asks Tessera. */
-export function tesseraSessionCheck(options: TesseraSessionOptions): SessionCheck {
-  const url = `${options.issuer.replace(/\/+$/, '')}/auth/session`;
+/** A SessionCheck that asks Tessera (and, given a verifier, keeps answers the feed vouches for). */
+export function tesseraSessionCheck(options: TesseraSessionOptions): TesseraSessionCheck {
+  const base = options.issuer.replace(/\/+$/, '');
+  const url = `${base}/auth/session`;
   const name = options.cookieName ?? defaultCookieName(options.issuer);
   const cacheMs = options.cacheMs ?? 0;
   if (!(cacheMs >= 0 && cacheMs <= 5_000)) throw new RangeError('cacheMs must be from 0 to 5000');
@@ -94,8 +122,22 @@ export function tesseraSessionCheck(options: TesseraSessionOptions): SessionChec
     return { userId, scopes: [], csrfToken, details: { user: body?.user, session: body?.session } };
   };
 
-  if (cacheMs === 0) return ask;
-  return async (value) => {
+  if (options.verifier !== undefined) {
+    const cached = feedCache(options, `${base}/auth/sessions/activity`, fetchImpl, timeoutMs);
+    const check: SessionCheck = async (value) => {
+      if (!cached.usable) return ask(value);
+      const key = sha256Hex(value);
+      const hit = cached.get(key);
+      if (hit !== undefined) return hit;
+      const identity = await ask(value);
+      if (identity !== undefined) cached.set(key, identity);
+      return identity;
+    };
+    return Object.assign(check, { close: () => cached.close() });
+  }
+  const close = async () => {};
+  if (cacheMs === 0) return Object.assign(ask, { close });
+  const check: SessionCheck = async (value) => {
     // Keyed by a hash: the map never holds a usable credential.
     const key = sha256Hex(value);
     const now = performance.now();
@@ -106,4 +148,37 @@ export function tesseraSessionCheck(options: TesseraSessionOptions): SessionChec
     cache.set(key, { until: now + cacheMs, identity });
     return identity;
   };
+  return Object.assign(check, { close });
+}
+
+function feedCache(
+  options: TesseraSessionOptions,
+  activityUrl: string,
+  fetchImpl: Fetch,
+  timeoutMs: number,
+): SessionCache {
+  const revocations = options.verifier?.sessionRevocations;
+  if (revocations === undefined) {
+    throw new TypeError('the session check needs a verifier whose revocations are not off');
+  }
+  const reporter = options.reporter ?? revocations.credentials;
+  if (reporter === undefined) {
+    // Uses served locally must reach Tessera, or its idle expiry would end active sessions.
+    throw new TypeError('the session check needs a reporter: the verifier reads no feed');
+  }
+  const maxCacheMs = options.maxCacheMs ?? defaultMaxSessionCacheMs;
+  const reportEveryMs = options.reportEveryMs ?? defaultReportEveryMs;
+  if (!(maxCacheMs > 0 && Number.isFinite(maxCacheMs)))
+    throw new RangeError('maxCacheMs must be a positive number');
+  if (!(reportEveryMs > 0 && Number.isFinite(reportEveryMs)))
+    throw new RangeError('reportEveryMs must be a positive number');
+  return new SessionCache({
+    revocations,
+    maxCacheMs,
+    activityUrl,
+    reporter,
+    reportEveryMs,
+    fetch: fetchImpl,
+    timeoutMs,
+  });
 }

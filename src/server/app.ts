@@ -27,6 +27,7 @@ import { opsRoutes } from './routes/ops.js';
 import { assetRoutes, pageRoutes } from './routes/pages.js';
 import { adminAssetRoutes } from './routes/pages-admin.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { sessionActivityRoutes } from './routes/session-activity.js';
 import type { Config } from '../config.js';
 import type { Core } from '../core/tessera.js';
 import type { RouteContext } from './context.js';
@@ -124,6 +125,7 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
   adminAssetRoutes(app);
   discoveryRoutes(app, ctx);
   revocationRoutes(app, ctx);
+  sessionActivityRoutes(app, ctx);
   opsRoutes(app, ctx);
   installMetrics(app, core);
   installAdminFigures(app, core);

@@ -14,6 +14,7 @@ export type { ClientCredentials, Fetch } from './http.js';
 export type { FeedEvent } from './feed-event.js';
 export type { JwksHealth } from './jwks-cache.js';
 export type { RevocationCounts } from './revocation-state.js';
+export type { SessionFacts, SessionRevocations } from './session-revocations.js';
 export type { AccessTokenClaims } from '../core/tokens/claims.js';
 export type { Clock } from '../core/clock.js';
 export { isTesseraError, TesseraError, type ErrorCode } from '../core/errors.js';

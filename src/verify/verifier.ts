@@ -23,6 +23,7 @@ import { defaultRevocationStream, RedisFeed } from './redis-feed.js';
 import { RevocationState, type RevocationCounts } from './revocation-state.js';
 import type { BackoffOptions } from './backoff.js';
 import type { RevocationSource } from './revocation-source.js';
+import { sessionRevocationsOf, type SessionRevocations } from './session-revocations.js';
 import type { AccessTokenClaims } from '../core/tokens/claims.js';
 
 /** Default staleness bound: past it, the verifier refuses what it cannot check. */
@@ -106,6 +107,11 @@ export interface Verifier {
   verify(token: string): Promise<AccessTokenClaims>;
   /** The state of keys and revocations, for readiness probes and dashboards. */
   health(): VerifierHealth;
+  /**
+   * What a session check may learn from these revocations (middleware/session-check.ts);
+   * absent when revocations are off, since nothing would then tell it a session ended.
+   */
+  readonly sessionRevocations?: SessionRevocations;
   /** Stops the feed and the timers. */
   close(): Promise<void>;
 }
@@ -201,9 +207,20 @@ export async function createVerifier(options: VerifierOptions): Promise<Verifier
     return introspect(endpoint, introspection, token, fetchImpl, timeoutMs).then(() => claims);
   };
 
+  const revocations = options.revocations;
+  const feedCredentials =
+    typeof revocations === 'object' && 'feed' in revocations
+      ? { clientId: revocations.feed.clientId, clientSecret: revocations.feed.clientSecret }
+      : undefined;
+
   return {
     issuer: options.issuer,
     metadata,
+    ...(source === undefined
+      ? {}
+      : {
+          sessionRevocations: sessionRevocationsOf(state, () => !isStale(), clock, feedCredentials),
+        }),
     verify(token) {
       let claims: AccessTokenClaims;
       try {

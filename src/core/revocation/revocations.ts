@@ -142,4 +142,14 @@ export class Revocations {
     }
     await Promise.allSettled(waits);
   }
+
+  /**
+   * Publishes the end of one browser session (its public id, as kind `sid`) so verifiers that
+   * cache session answers drop it; kept until `expiresAt`, the session's absolute expiry.
+   */
+  async revokeSession(id: string, expiresAt: number): Promise<void> {
+    const now = this.clock.now();
+    if (expiresAt <= now) return; // the session could not be used anyway
+    await this.record({ kind: 'sid', value: id, at: now, expiresAt });
+  }
 }

@@ -55,6 +55,7 @@ export class RevocationState {
   private readonly kids = new Map<string, number>();
   private ignored = 0;
   private readonly expiries = new ExpiryHeap<Key>();
+  private readonly listeners = new Set<(revocation: Revocation) => void>();
 
   /**
    * @param clock the verifier's clock
@@ -90,6 +91,23 @@ export class RevocationState {
       map.set(value, Math.max(map.get(value) ?? -Infinity, forgetAt));
     }
     this.expiries.push(forgetAt, { kind, value });
+    for (const listener of this.listeners) listener(revocation);
+  }
+
+  /** Calls `listener` with every revocation applied from now on (the session cache listens). */
+  subscribe(listener: (revocation: Revocation) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** True when a held `sid` event names `sid` (a refresh family, or a session's public id). */
+  hasSid(sid: string): boolean {
+    return this.sids.has(sid);
+  }
+
+  /** The held cutoff of the user (epoch ms): what was issued or created before it is revoked. */
+  userCutoff(userId: string): number | undefined {
+    return this.users.get(userId)?.cutoffAt;
   }
 
   /** True while some signing key is revoked: only then is a token's kid worth reading. */

@@ -2,6 +2,7 @@ import { TesseraError } from '../errors.js';
 import { randomToken, sha256Hex } from '../random.js';
 import type { CoreDeps } from '../deps.js';
 import type { SessionNearCache } from './near-cache.js';
+import type { Revocations } from '../revocation/revocations.js';
 import type { SessionRecord, UserRecord } from '../../stores/ports.js';
 
 /** A session id is 32 random bytes, base64url: 43 characters. Anything else is not one. */
@@ -26,11 +27,25 @@ export interface SessionOrigin {
   ip: string;
 }
 
-/** Server-side sessions: created at login, checked on every request, listed and revoked. */
+/** One session's last use, as a verifier that served it from its cache reports it. */
+export interface SessionActivity {
+  /** The session's public id. */
+  id: string;
+  /** Its user, as the session check answered it. */
+  userId: string;
+  lastSeenAt: number;
+}
+
+/**
+ * Server-side sessions: created at login, checked on every request, listed and revoked. Every
+ * revocation is published on the revocation feed (kind `sid`, the public id), so services that
+ * cache session answers (middleware/session-check.ts) drop them.
+ */
 export class Sessions {
   constructor(
     private readonly deps: CoreDeps,
     private readonly cache?: SessionNearCache,
+    private readonly revocations?: Pick<Revocations, 'revokeSession'>,
   ) {}
 
   /** Starts a new session with fresh random ids (never reusing one: no fixation). */
@@ -88,7 +103,9 @@ export class Sessions {
     }
     // Sessions are revoked by deletion; the per-user cutoff governs tokens (see Accounts).
     if (!user) {
-      await stores.sessions.deleteForUser(session.userId, session.id);
+      if (await stores.sessions.deleteForUser(session.userId, session.id)) {
+        await this.revocations?.revokeSession(session.id, session.absoluteExpiresAt);
+      }
       throw unauthenticated();
     }
     if (now - session.lastSeenAt >= policy.session.touchMs) {
@@ -123,10 +140,20 @@ export class Sessions {
     }
     this.deps.audit.record('session.revoked', { subjectId: userId, details: { sessionId: id } });
     await this.cache?.invalidate({ kind: 'session', id });
+    // No session outlives now + absoluteMs: a bound that needs no read of the deleted record.
+    await this.revocations?.revokeSession(
+      id,
+      this.deps.clock.now() + this.deps.policy.session.absoluteMs,
+    );
   }
 
   /** Revokes every session of the user except `exceptId` (all of them when it is absent). */
   async revokeAll(userId: string, exceptId?: string): Promise<number> {
+    // Read first, to publish each one; one made meanwhile is covered by the user's cutoff
+    // (UserRevoker raises it before calling this).
+    const doomed = this.revocations
+      ? (await this.deps.stores.sessions.listByUser(userId)).filter((s) => s.id !== exceptId)
+      : [];
     const count = await this.deps.stores.sessions.deleteAllForUser(userId, exceptId);
     if (count > 0)
       this.deps.audit.record('session.revoked', {
@@ -134,7 +161,38 @@ export class Sessions {
         details: { count: String(count) },
       });
     await this.cache?.invalidate({ kind: 'user', userId });
+    for (const session of doomed) {
+      await this.revocations?.revokeSession(session.id, session.absoluteExpiresAt);
+    }
     return count;
+  }
+
+  /**
+   * Records activity that verifiers saw on sessions served from their caches, so idle expiry
+   * counts it. Only a live session of the named user is touched (a report never revives an
+   * expired one), never past now; unknown ids are ignored. Returns how many were touched.
+   */
+  async recordActivity(reports: readonly SessionActivity[]): Promise<number> {
+    const { stores, clock } = this.deps;
+    const now = clock.now();
+    const byUser = new Map<string, SessionActivity[]>();
+    for (const report of reports) {
+      byUser.set(report.userId, [...(byUser.get(report.userId) ?? []), report]);
+    }
+    let touched = 0;
+    for (const [userId, mine] of byUser) {
+      const live = new Map((await stores.sessions.listByUser(userId)).map((s) => [s.id, s]));
+      for (const report of mine) {
+        const session = live.get(report.id);
+        if (session === undefined || now >= this.expiresAt(session)) continue;
+        const at = Math.min(report.lastSeenAt, now);
+        if (at <= session.lastSeenAt) continue;
+        await stores.sessions.touch(userId, session.id, at);
+        session.lastSeenAt = at;
+        touched += 1;
+      }
+    }
+    return touched;
   }
 
   /** Deletes expired sessions; run periodically by the server. */
