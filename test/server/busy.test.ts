@@ -71,4 +71,21 @@ describe('a full password-hashing queue answers 503 busy and changes nothing', (
     await release();
     assert.equal((await new Browser(app).login('ada@example.com')).statusCode, 200);
   });
+
+  it('lets sign-ins beyond the bound wait in the queue and all succeed', async () => {
+    const { app } = await testServer({ config: { hashConcurrency: 1, hashQueue: 8 } });
+    await new Browser(app).request('POST', '/auth/signup', {
+      email: 'ada@example.com',
+      password: PASSWORD,
+    });
+    const release = occupyHashing();
+    const logins = Array.from({ length: 8 }, () => new Browser(app).login('ada@example.com'));
+    await new Promise(setImmediate);
+    await release();
+    const statuses = (await Promise.all(logins)).map((response) => response.statusCode);
+    assert.deepEqual(
+      statuses,
+      Array.from({ length: 8 }, () => 200),
+    );
+  });
 });
