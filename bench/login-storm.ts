@@ -181,6 +181,7 @@ async function main(): Promise<void> {
     `- load average (1 min) before / after: ${before.toFixed(2)} / ${after.toFixed(2)} (other work shares these cores: compare rows of one run, not runs)`,
     `- protected: GET /auth/me by RS256 bearer, autocannon 10 connections, ${seconds} s, quiet then with ${rate} sign-ins/s (argon2id 19 MiB, t=2, p=1; open loop, POST /auth/session) from a second client`,
     `- full tilt: POST /auth/session from 8 connections for ${seconds} s, sign-ins answered 200 and 503 busy per second`,
+    '- why a bound helps: @node-rs/argon2’s async hash/verify are napi-rs AsyncTasks, i.e. libuv thread-pool work (4 threads by default), so unbounded a storm runs 4 hashes on 2 cores and the event loop gets what is left; the bound keeps a core for it and answers the excess 503 `busy`',
     '- p99 vs quiet: ratio of p99s, the quiet p99 counted as at least 1 ms (autocannon reports whole ms)',
     '',
     '| hashing | quiet req/s | quiet p99 ms | storm req/s | storm p99 ms | storm/quiet req/s | p99 vs quiet | sign-ins during storm (status: count) | full tilt ok/s | full tilt busy/s |',
