@@ -9,8 +9,10 @@
  * leaves the event loop (every other request) a fraction of a core. Every hash and verification
  * therefore goes through one process-wide semaphore (the pool is process-wide too), by default
  * cores − 1 at once with a short queue; past it, `busy` (503). argon2's own `parallelism` is no
- * help: the RustCrypto argon2 crate it wraps computes the lanes one after the other unless built
- * with its `parallel` feature, and the lane count is part of the hash, so it stays 1.
+ * help and keeps its default of 1: the argon2 crate is built with its `parallel` feature
+ * (node-rs packages/argon2/Cargo.toml), so p > 1 computes the lanes on rayon threads outside the
+ * libuv pool — one admitted hash would then use up to p cores and the bound would count hashes,
+ * not cores — and the lane count is part of the stored hash.
  */
 import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
