@@ -29,6 +29,8 @@ export interface Config {
   readonly argon2MemoryKiB: number;
   readonly argon2Iterations: number;
   readonly argon2Parallelism: number;
+  readonly hashConcurrency: number;
+  readonly hashQueue: number;
   readonly bodyLimitBytes: number;
   readonly signingAlg: 'RS256' | 'ES256' | 'EdDSA' | 'HS256';
   readonly hs256Secret: string | undefined;
@@ -393,6 +395,22 @@ export const options: readonly AnyOption[] = [
     fallback: 1,
     parse: integer(1, 16),
     doc: 'argon2id lanes.',
+  },
+  {
+    key: 'hashConcurrency',
+    env: 'TESSERA_HASH_CONCURRENCY',
+    flag: 'hash-concurrency',
+    fallback: 0,
+    parse: integer(0, 1024),
+    doc: 'Password hashes run at once, process-wide; 0: the core count − 1 (at least 1), keeping a core for other requests.',
+  },
+  {
+    key: 'hashQueue',
+    env: 'TESSERA_HASH_QUEUE',
+    flag: 'hash-queue',
+    fallback: 32,
+    parse: integer(0, 100000),
+    doc: 'Password hashes waiting for a turn; past it sign-in, sign-up and password changes answer 503 `busy`.',
   },
   {
     key: 'bodyLimitBytes',

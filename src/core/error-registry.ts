@@ -365,6 +365,15 @@ export const errorRegistry = {
     description: 'Too many attempts; `Retry-After` says when to try again.',
     where: '`POST /auth/signup`, `POST /auth/session`, `POST /auth/token`',
   },
+  busy: {
+    status: 503,
+    title: 'Busy',
+    oauth: 'temporarily_unavailable',
+    description:
+      'Too many password hashes are running or waiting; nothing was done. `Retry-After` says when to try again.',
+    where:
+      '`POST /auth/signup`, `POST /auth/session`, `POST /auth/token`, `POST /auth/password`, password reset, the sign-in and sign-up pages',
+  },
   headers_too_large: {
     status: 431,
     title: 'Request header fields too large',

@@ -1,6 +1,7 @@
 import type { SigningAlgorithm } from './keys/algorithms.js';
 import type { Argon2Params } from './passwords/hash.js';
 import type { Limit } from './limits/rate-limit.js';
+import type { Bound } from './limits/semaphore.js';
 
 /**
  * The numbers the core rules run on. The core takes them as they are; the server and the CLI
@@ -8,6 +9,8 @@ import type { Limit } from './limits/rate-limit.js';
  */
 export interface Policy {
   argon2: Argon2Params;
+  /** Hashes at once and waiting, process-wide (passwords/hash.ts); absent: cores − 1 and 32. */
+  hashing?: Bound;
   session: {
     /** A session unused this long ends. */
     idleMs: number;

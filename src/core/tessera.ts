@@ -11,6 +11,7 @@ import { Authorization } from './oauth/authorize/authorization.js';
 import { AuthorizationCodes } from './oauth/authorize/codes.js';
 import { CodeExchange } from './oauth/code-exchange.js';
 import { Logout } from './oauth/logout.js';
+import { boundHashing, defaultHashBound } from './passwords/hash.js';
 import { RefreshFamilies } from './oauth/refresh-families.js';
 import { TokenService } from './oauth/token-service.js';
 import { RevocationFeed } from './revocation/feed.js';
@@ -82,6 +83,7 @@ export async function createCore(options: {
   mailer?: Mailer;
 }): Promise<Core> {
   const { stores, clock, policy } = options;
+  boundHashing(policy.hashing ?? defaultHashBound());
   const audit = new AuditLog({
     ...options.audit,
     store: stores.audit,

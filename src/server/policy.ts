@@ -1,3 +1,4 @@
+import { defaultHashBound } from '../core/passwords/hash.js';
 import type { Config } from '../config.js';
 import type { Policy } from '../core/policy.js';
 
@@ -12,6 +13,11 @@ export function policyFromConfig(config: Config): Policy {
       memoryKiB: config.argon2MemoryKiB,
       iterations: config.argon2Iterations,
       parallelism: config.argon2Parallelism,
+    },
+    hashing: {
+      concurrency:
+        config.hashConcurrency === 0 ? defaultHashBound().concurrency : config.hashConcurrency,
+      queue: config.hashQueue,
     },
     session: {
       idleMs: config.sessionIdleMinutes * MINUTE_MS,

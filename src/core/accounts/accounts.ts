@@ -293,7 +293,11 @@ export class Accounts {
   }
 
   private decoyHash(): Promise<string> {
-    this.decoy ??= hashPassword(randomToken(), this.deps.policy.argon2);
+    // A refusal (`busy`) must not stick: forget it, so the next unknown email hashes again.
+    this.decoy ??= hashPassword(randomToken(), this.deps.policy.argon2).catch((error: unknown) => {
+      this.decoy = undefined;
+      throw error;
+    });
     return this.decoy;
   }
 }
