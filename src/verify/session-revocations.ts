@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import type { ClientCredentials } from './http.js';
-import type { Revocation } from './feed-event.js';
+import type { Revocation } from '../core/revocation/state.js';
 import type { RevocationState } from './revocation-state.js';
 
 /** A session as the check knows it: times in epoch ms. */
