@@ -138,6 +138,22 @@ try {
   child.kill('SIGTERM');
 }
 
+const rps = (row: Row) => {
+  const results = (samples.get(row) ?? []).sort((a, b) => a.requests.average - b.requests.average);
+  return results[Math.floor(results.length / 2)]?.requests.average ?? 0;
+};
+// Same work, absolute req/s: Tessera's bearer route against @fastify/jwt's, its session route
+// against express-session's. The report says where Tessera is the slower of the two.
+const pairs: [Row, Row][] = [
+  [rows[1]!, rows[6]!],
+  [rows[2]!, rows[8]!],
+];
+const verdicts = pairs.map(([ours, peer]) => {
+  const ratio = rps(ours) / rps(peer);
+  const word = ratio < 1 ? '**Tessera is slower**' : 'Tessera is faster';
+  return `- ${ours.mode}: ${word} than ${peer.stack} (${Math.round(rps(ours)).toLocaleString('en-US')} vs ${Math.round(rps(peer)).toLocaleString('en-US')} req/s, ${(ratio * 100).toFixed(0)} %)`;
+});
+
 let baseline = 1;
 const lines = rows.map((row) => {
   const results = (samples.get(row) ?? []).sort((a, b) => a.requests.average - b.requests.average);
@@ -160,6 +176,10 @@ const markdown = [
   '| stack | mode | req/s | vs its no-auth route | p50 ms | p99 ms |',
   '| --- | --- | ---: | ---: | ---: | ---: |',
   ...lines,
+  '',
+  '## Same work, side by side',
+  '',
+  ...verdicts,
   '',
   "Not yet measured: better-auth `getSession` (default and with its cookie cache) and its cookie cache's revocation latency; revocation-to-rejection latency at a verifier in another process.",
   '',
