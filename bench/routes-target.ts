@@ -68,6 +68,19 @@ resource.get('/none', handler);
 for (const accept of ['bearer', 'session', 'either'] as const) {
   resource.get(`/${accept}`, { onRequest: tesseraAuthHook({ verifier, accept }) }, handler);
 }
+// For the revocation-latency rows (bench/routes.ts): a fresh token, and its revocation.
+resource.get('/bench/issue', async () => {
+  const fresh = await core.tokenService.login(
+    { email: 'bench@example.com', password: PASSWORD },
+    { ip: '127.0.0.1' },
+  );
+  return { token: fresh.access.token };
+});
+resource.post('/bench/revoke', async (request) => {
+  const { jti, exp } = request.body as { jti: string; exp: number };
+  await core.revocations.revokeToken(jti, exp);
+  return { ok: true };
+});
 await resource.listen({ host: '127.0.0.1', port: ports.resource });
 
 // Fastify + @fastify/jwt, RS256 with the same public key; it has no revocation.
@@ -117,7 +130,7 @@ const signedIn = await fetch(`http://127.0.0.1:${ports.express}/login`);
 const expressCookie = (signedIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 
 process.stdout.write(
-  `${JSON.stringify({ ports, token: login.access.token, cookie, expressCookie })}\n`,
+  `${JSON.stringify({ ports, issuer, feed: { clientId: feedClient.client.id, clientSecret: feedClient.secret }, token: login.access.token, cookie, expressCookie })}\n`,
 );
 
 const shutdown = async () => {

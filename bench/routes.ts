@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
+import { createVerifier } from '../src/verify/index.js';
 
 const quick = process.argv.includes('--quick');
 const seconds = quick ? 1 : 3;
@@ -27,7 +28,14 @@ const target = JSON.parse(
     createInterface({ input: child.stdout }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`bench target exited ${code}`)));
   }),
-) as { ports: Record<string, number>; token: string; cookie: string; expressCookie: string };
+) as {
+  ports: Record<string, number>;
+  issuer: string;
+  feed: { clientId: string; clientSecret: string };
+  token: string;
+  cookie: string;
+  expressCookie: string;
+};
 
 interface Row {
   stack: string;
@@ -123,6 +131,53 @@ async function once(row: Row, duration = seconds): Promise<autocannon.Result> {
   return result;
 }
 
+/**
+ * Revocation to rejection, for a token: a verifier in this process (the server is in the child)
+ * follows the revocation feed; each sample issues a token, sees it accepted, revokes it at the
+ * server and polls the verifier every millisecond until it refuses it.
+ */
+async function revocationLatencies(count: number): Promise<number[]> {
+  const verifier = await createVerifier({
+    issuer: target.issuer,
+    revocations: { feed: target.feed },
+  });
+  const resource = `http://127.0.0.1:${target.ports.resource}`;
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < count; i += 1) {
+      const { token } = (await (await fetch(`${resource}/bench/issue`)).json()) as {
+        token: string;
+      };
+      const { jti, exp } = await verifier.verify(token);
+      const start = performance.now();
+      await fetch(`${resource}/bench/revoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jti, exp }),
+      });
+      for (;;) {
+        const refused = await verifier.verify(token).then(
+          () => false,
+          () => true,
+        );
+        if (refused) break;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      // The first sample also waits for the feed's connection: untimed.
+      if (i > 0) latencies.push(performance.now() - start);
+    }
+  } finally {
+    await verifier.close();
+  }
+  return latencies.sort((a, b) => a - b);
+}
+const progressRevocation = () => process.stderr.write('routes: revocation-to-rejection latency\n');
+const revocationMs: number[] = [];
+const pct = (q: number) =>
+  (
+    revocationMs[Math.min(revocationMs.length - 1, Math.floor(q * revocationMs.length))] ?? 0
+  ).toFixed(1);
+
 const samples = new Map<Row, autocannon.Result[]>(rows.map((row) => [row, []]));
 try {
   // Half a second of each row first, untimed, so no row pays for the JIT's warm-up.
@@ -134,6 +189,8 @@ try {
       samples.get(row)?.push(await once(row));
     }
   }
+  progressRevocation();
+  revocationMs.push(...(await revocationLatencies(quick ? 11 : 51)));
 } finally {
   child.kill('SIGTERM');
 }
@@ -181,7 +238,15 @@ const markdown = [
   '',
   ...verdicts,
   '',
-  "Not yet measured: better-auth `getSession` (default and with its cookie cache) and its cookie cache's revocation latency; revocation-to-rejection latency at a verifier in another process.",
+  '## Revocation to rejection (token)',
+  '',
+  'A verifier in another process than the server (createVerifier, SSE revocation feed); from the revoke call at the server to the first refused verify, polled every 1 ms.',
+  '',
+  '| credential | samples | p50 ms | p99 ms |',
+  '| --- | ---: | ---: | ---: |',
+  `| access token (jti revoked) | ${revocationMs.length} | ${pct(0.5)} | ${pct(0.99)} |`,
+  '',
+  "Not yet measured: better-auth `getSession` (default and with its cookie cache) and its cookie cache's revocation latency; revocation-to-rejection for a session (the session events on the feed are another part of Step 9).",
   '',
 ].join('\n');
 process.stdout.write(`${markdown}\n`);

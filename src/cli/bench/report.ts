@@ -84,7 +84,7 @@ export function markdownReport(results: BenchResults, chart: string): string {
     '',
     '- protected routes per mode (none, bearer, session, either) on the Fastify middleware against Fastify + @fastify/jwt and Express + express-session + connect-redis: `bench/routes.ts`, run by `npm run bench` after this command (it needs those frameworks, which only the repository has), report in `routes.md` beside this one;',
     "- not yet measured: better-auth's `getSession` (default and with its cookie cache) and its cookie cache's revocation latency;",
-    '- revocation-to-rejection latency at a verifier in another process;',
+    '- revocation-to-rejection latency for a token at a verifier in another process: `routes.md` too; for a session: not yet measured;',
     '- scale (1k/100k/1M sessions), verifier memory per 100k revocations, feed fan-out, sign-in storms (see `bench/results/login-storm.md`).',
     '',
   ].join('\n');
