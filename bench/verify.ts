@@ -6,11 +6,12 @@
 // alike. BENCH_RUN_MS sets the run length: 600 ms by default, which keeps the whole bench under
 // ~90 s (4 algorithms × 6 verifiers × 5 runs).
 // Results are written to bench/results/verify.md, which is committed: re-run to refresh it.
-import { createHmac, randomUUID, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createVerifier } from 'fast-jwt';
 import { jwtVerify } from 'jose';
+import { rawFloor } from '../src/cli/bench/floor.js';
 import { systemClock } from '../src/core/clock.js';
 import { isSigningAlgorithm, type SigningAlgorithm } from '../src/core/keys/algorithms.js';
 import { generateSigningKey } from '../src/core/keys/generate.js';
@@ -29,51 +30,6 @@ const issuer = 'http://localhost:8080';
 const audience = 'tessera-api';
 
 type Contender = { name: string; verify: (token: string) => unknown; async?: boolean };
-
-/**
- * The floor: the least work any verifier must do — split, decode the signature, check it with
- * node:crypto, decode and JSON.parse the payload, check exp. No header, no claims rules.
- */
-function rawFloor(key: SigningKey): (token: string) => unknown {
-  const check = floorCheck(key);
-  return (token) => {
-    const first = token.indexOf('.');
-    const second = token.lastIndexOf('.');
-    if (!check(token.slice(0, second), Buffer.from(token.slice(second + 1), 'base64url'))) {
-      throw new Error('bad signature');
-    }
-    const claims = JSON.parse(
-      Buffer.from(token.slice(first + 1, second), 'base64url').toString(),
-    ) as {
-      exp: number;
-    };
-    if (!(claims.exp > Date.now() / 1000)) throw new Error('expired');
-    return claims;
-  };
-}
-
-function floorCheck(key: SigningKey): (input: string, signature: Buffer) => boolean {
-  switch (key.alg) {
-    case 'HS256': {
-      const secret = key.key.export();
-      return (input, signature) =>
-        signature.length === 32 &&
-        timingSafeEqual(createHmac('sha256', secret).update(input).digest(), signature);
-    }
-    case 'RS256':
-      return (input, signature) =>
-        verify('sha256', Buffer.from(input, 'latin1'), key.key, signature);
-    case 'ES256': {
-      const ec: { key: KeyObject; dsaEncoding: 'ieee-p1363' } = {
-        key: key.key,
-        dsaEncoding: 'ieee-p1363',
-      };
-      return (input, signature) => verify('sha256', Buffer.from(input, 'latin1'), ec, signature);
-    }
-    case 'EdDSA':
-      return (input, signature) => verify(null, Buffer.from(input, 'latin1'), key.key, signature);
-  }
-}
 
 function contenders(key: SigningKey): Contender[] {
   const options = { issuer, audience, clock: systemClock };

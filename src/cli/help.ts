@@ -35,6 +35,7 @@ export function usage(): string {
     '  users disable|enable|delete EMAIL',
     '                        disable: no sign-in, every session and token revoked at once;',
     '                        delete: the account and its sessions, tokens and consents',
+    '  bench [--quick]       measure token sizes, verify/s, session checks (bench/results)',
     '  help config           list every configuration option as a markdown table',
     '',
     'Every option is a flag and an environment variable; `tessera help config` lists them.',

@@ -3,6 +3,7 @@
 import { TesseraError } from '../core/errors.js';
 import { audit } from './audit.js';
 import { parseCommandLine } from './args.js';
+import { bench } from './bench.js';
 import { configTable, usage } from './help.js';
 import { clientFlags, clientListFlags, clientSwitches, clients } from './clients.js';
 import { keys, keySwitches } from './signing-keys.js';
@@ -11,6 +12,7 @@ import { userFlags, users, userSwitches } from './users.js';
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === 'audit') return audit(argv.slice(1)); // its own flags: see cli/audit.ts
+  if (argv[0] === 'bench') return bench(argv.slice(1)); // its own flags: see cli/bench.ts
   const args = parseCommandLine(
     argv,
     [...keySwitches, ...clientSwitches, ...userSwitches],
