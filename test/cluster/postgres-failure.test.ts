@@ -108,7 +108,7 @@ void describe(
       }
     });
 
-    it('an access token revoked just before PostgreSQL stops is never accepted while it is away, and no bearer request is: all answer 503', async () => {
+    it('an access token revoked just before PostgreSQL stops is never accepted while it is away (401 from the revocations held in memory, or 503), and no bearer request is', async () => {
       const revoke = await call(a.url, '/oauth/revoke', {
         form: { token: revoked.access, client_id: FIRST_PARTY_CLIENT },
       });
@@ -131,7 +131,16 @@ void describe(
       assert.ok(![...revokedOnB, ...revokedOnA].includes(200), `revoked token accepted: ${seen}`);
       // Not revoked, but its revocation cannot be checked.
       assert.ok(![...keptOnB, ...keptOnA].includes(200), `unchecked token accepted: ${seen}`);
-      for (const statuses of [revokedOnB, revokedOnA, keptOnB, keptOnA]) {
+      // The revoked token may be refused from the revocations each instance holds in memory (401)
+      // or, once the state is no longer trusted, for want of the store (503); the kept one needs
+      // the user record (/auth/me), which only the store has: 503.
+      for (const statuses of [revokedOnB, revokedOnA]) {
+        assert.ok(
+          statuses.every((status) => status === 401 || status === 503),
+          `only 401 or 503 expected: ${seen}`,
+        );
+      }
+      for (const statuses of [keptOnB, keptOnA]) {
         assert.ok(
           statuses.every((status) => status === 503),
           `only 503 expected: ${seen}`,
