@@ -259,7 +259,11 @@ export async function outcome(promise: Promise<unknown>): Promise<string> {
  * through it and refuses new ones (matching `only`, when given) until `restore()`.
  */
 export function cuttableFetch(only?: (url: string) => boolean) {
-  const open = new Set<AbortController>();
+  // Each cuttable request's controller, with the combined signal its fetch was given: holding
+  // the combined signal keeps it from being garbage-collected while the body still streams (an
+  // AbortSignal.any nobody references may never fire — seen once on Node 22 as a revocation that
+  // reached the verifier through a "cut" feed).
+  const open = new Map<AbortController, AbortSignal>();
   let down = false;
   const urls: string[] = [];
   const wrapped: typeof fetch = async (input, init) => {
@@ -269,16 +273,17 @@ export function cuttableFetch(only?: (url: string) => boolean) {
     if (!affected) return fetch(input, init);
     if (down) throw new TypeError('fetch failed: the connection is cut (test)');
     const controller = new AbortController();
-    open.add(controller);
     const signals = init?.signal ? [controller.signal, init.signal] : [controller.signal];
-    return fetch(input, { ...init, signal: AbortSignal.any(signals) });
+    const signal = AbortSignal.any(signals);
+    open.set(controller, signal);
+    return fetch(input, { ...init, signal });
   };
   return {
     fetch: wrapped,
     urls,
     cut() {
       down = true;
-      for (const controller of open) controller.abort(new Error('connection cut (test)'));
+      for (const controller of open.keys()) controller.abort(new Error('connection cut (test)'));
       open.clear();
     },
     restore() {
