@@ -1,6 +1,7 @@
 // Password reset and email verification through a real SMTP server (smtp-server on a random
 // loopback port) and the server's nodemailer adapter: the mail arrives with its link, a link
 // works once, expires, is replaced by a newer one, and a reset revokes every credential.
+import { skipOutsideCI } from '../helpers/ci.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,7 +100,12 @@ async function openStores(kind: string): Promise<Stores> {
 
 const kinds = ['memory', 'sqlite'];
 if (await postgresAnswers()) kinds.push('postgres');
-else void it.skip('recovery over postgres: PostgreSQL does not answer on 127.0.0.1:5432');
+else {
+  // Outside CI a machine without PostgreSQL skips these runs, saying why; on CI the helper
+  // registers a failing test instead, since CI must run them.
+  const skip = skipOutsideCI('PostgreSQL does not answer on 127.0.0.1:5432');
+  void it('recovery over postgres', { skip }, () => {});
+}
 
 let shared: Stores | undefined;
 
