@@ -1,4 +1,4 @@
-// Draws docs/sign-in.png, docs/consent.png, docs/account.png and docs/admin.png from a real
+// Draws docs/sign-in.png, docs/consent.png, docs/account.png, docs/admin.png and docs/phone-*.png from a real
 // Tessera in headless Chromium (Debian's chromium through playwright-core); run with tsx loaded:
 // `npm run docs:screenshots`.
 import { URLSearchParams } from 'node:url';
@@ -50,6 +50,7 @@ try {
   console.log('wrote docs/sign-in.png and docs/consent.png');
   await accountScreenshot(site, browser, page);
   await adminScreenshot(site, browser);
+  await phoneScreenshots(site, browser, authorize);
 } finally {
   await browser.close();
   await site.close();
@@ -113,4 +114,32 @@ async function adminScreenshot(site, browser) {
   await page.screenshot({ path: 'docs/admin.png', fullPage: true });
   await context.close();
   console.log('wrote docs/admin.png');
+}
+
+/** docs/phone-*.png: the pages a person meets first, at a phone's width (390 CSS px). */
+async function phoneScreenshots(site, browser, authorize) {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await phone.newPage();
+  for (const [path, name] of [
+    ['/signup', 'sign-up'],
+    ['/forgot-password', 'forgot-password'],
+  ]) {
+    await page.goto(`${site.origin}${path}`);
+    await page.screenshot({ path: `docs/phone-${name}.png`, fullPage: true });
+  }
+  authorize.set('prompt', 'consent');
+  await page.goto(`${site.origin}/oauth/authorize?${authorize}`);
+  await page.waitForURL('**/login?**');
+  await page.getByLabel('Email').fill('ada@example.com');
+  await page.getByLabel('Password').fill('wrong password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.screenshot({ path: 'docs/phone-sign-in-error.png', fullPage: true });
+  await page.getByLabel('Password').fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Allow' }).waitFor();
+  await page.screenshot({ path: 'docs/phone-consent.png', fullPage: true });
+  await page.goto(`${site.origin}/account`);
+  await page.screenshot({ path: 'docs/phone-account.png', fullPage: true });
+  await phone.close();
+  console.log('wrote docs/phone-*.png');
 }
