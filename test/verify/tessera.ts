@@ -259,11 +259,12 @@ export async function outcome(promise: Promise<unknown>): Promise<string> {
  * through it and refuses new ones (matching `only`, when given) until `restore()`.
  */
 export function cuttableFetch(only?: (url: string) => boolean) {
-  // Each cuttable request's controller, with the combined signal its fetch was given: holding
-  // the combined signal keeps it from being garbage-collected while the body still streams (an
-  // AbortSignal.any nobody references may never fire — seen once on Node 22 as a revocation that
-  // reached the verifier through a "cut" feed).
-  const open = new Map<AbortController, AbortSignal>();
+  // A cut must reach the verifier however undici handles abort signals: undici forwards a
+  // signal's abort to a streaming body through a weakly held request, which a garbage collection
+  // can drop (under the full suite on Node 22 a "cut" feed kept delivering revocations and
+  // heartbeats). So every affected response's body is relayed through a stream this link owns,
+  // and the cut errors that stream itself — a pending read fails at once — and cancels the source.
+  const open = new Set<() => void>();
   let down = false;
   const urls: string[] = [];
   const wrapped: typeof fetch = async (input, init) => {
@@ -273,17 +274,57 @@ export function cuttableFetch(only?: (url: string) => boolean) {
     if (!affected) return fetch(input, init);
     if (down) throw new TypeError('fetch failed: the connection is cut (test)');
     const controller = new AbortController();
-    const signals = init?.signal ? [controller.signal, init.signal] : [controller.signal];
-    const signal = AbortSignal.any(signals);
-    open.set(controller, signal);
-    return fetch(input, { ...init, signal });
+    const signal = init?.signal
+      ? AbortSignal.any([controller.signal, init.signal])
+      : controller.signal;
+    const abortHeaders = () => controller.abort(new Error('connection cut (test)'));
+    open.add(abortHeaders);
+    let response: Response;
+    try {
+      response = await fetch(input, { ...init, signal });
+    } finally {
+      open.delete(abortHeaders);
+    }
+    if (down) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new TypeError('fetch failed: the connection is cut (test)');
+    }
+    if (response.body === null) return response;
+    const source = response.body.getReader();
+    let relay!: ReadableStreamDefaultController<Uint8Array>;
+    const cutBody = () => {
+      relay.error(new TypeError('terminated: the connection is cut (test)'));
+      source.cancel().catch(() => undefined);
+    };
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        relay = c;
+      },
+      async pull(c) {
+        const { done, value } = await source.read();
+        if (done) {
+          open.delete(cutBody);
+          c.close();
+        } else c.enqueue(value);
+      },
+      cancel(reason) {
+        open.delete(cutBody);
+        return source.cancel(reason);
+      },
+    });
+    open.add(cutBody);
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   };
   return {
     fetch: wrapped,
     urls,
     cut() {
       down = true;
-      for (const controller of open.keys()) controller.abort(new Error('connection cut (test)'));
+      for (const cut of open) cut();
       open.clear();
     },
     restore() {
