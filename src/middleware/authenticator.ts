@@ -26,7 +26,13 @@ export interface AuthOptions {
   scopes?: readonly string[];
   /** Checks session cookies yourself; by default they are checked against the Tessera server. */
   sessionCheck?: SessionCheck;
-  /** How the default session check reaches Tessera; the issuer defaults to the verifier's. */
+  /**
+   * How the default session check reaches Tessera; the issuer defaults to the verifier's. Given
+   * a verifier that follows the revocation feed (with feed credentials, or `session.reporter`),
+   * positive answers are kept on the feed's word, up to `maxCacheMs` (default 60 s) or the
+   * session's idle deadline, and dropped the moment the feed ends the session; while the feed is
+   * stale Tessera is asked every time. `maxCacheMs: 0` asks Tessera on every request.
+   */
   session?: Partial<TesseraSessionOptions>;
   /** Origins allowed to send cookie-authenticated unsafe requests; defaults to the issuer's. */
   allowedOrigins?: readonly string[];
@@ -146,15 +152,24 @@ function sessionCheckOf(options: AuthOptions, issuer: string | undefined): Sessi
   if (options.sessionCheck !== undefined) return options.sessionCheck;
   if (issuer === undefined)
     throw new TypeError('checking sessions needs session.issuer, a verifier or a sessionCheck');
-  // Keeping answers on the feed is asked for with maxCacheMs; the bearer verifier then serves.
-  const verifier =
-    options.session?.verifier ??
-    (options.session?.maxCacheMs === undefined ? undefined : options.verifier);
+  // With a verifier that follows the feed, answers are kept on its word by default (the bearer
+  // verifier serves); maxCacheMs: 0 asks Tessera every time instead. A verifier without
+  // revocations, or reading Redis with no reporter to tell Tessera of the use, cannot vouch.
+  const verifier = options.session?.verifier ?? vouchingVerifier(options);
   return tesseraSessionCheck({
     ...options.session,
     issuer,
     ...(verifier === undefined ? {} : { verifier }),
   });
+}
+
+function vouchingVerifier(options: AuthOptions): Verifier | undefined {
+  if (options.session?.maxCacheMs === 0) return undefined;
+  const revocations = options.verifier?.sessionRevocations;
+  if (revocations === undefined) return undefined;
+  if (options.session?.reporter === undefined && revocations.credentials === undefined)
+    return undefined;
+  return options.verifier;
 }
 
 // A session check that breaks (its store is down) fails closed, as unavailable, not as a 500.

@@ -114,14 +114,8 @@ describe('sessions on the revocation feed', () => {
     await eventually(async () => (await sessions(login.value)) === undefined);
   });
 
-  it("keeps sessions on the feed in the middleware's either mode when asked with maxCacheMs", async () => {
+  it("keeps sessions on the feed by default in the middleware's either mode; maxCacheMs: 0 asks every time", async () => {
     const [login] = (await newUser(1)) as [Login];
-    const { counts, fetch } = countingFetch();
-    const authenticate = createAuthenticator({
-      verifier,
-      accept: 'either',
-      session: { maxCacheMs: 60_000, fetch },
-    });
     const facts = {
       method: 'GET',
       authorization: undefined,
@@ -130,11 +124,29 @@ describe('sessions on the revocation feed', () => {
       fetchSite: undefined,
       csrfToken: undefined,
     };
+    const kept = countingFetch();
+    const authenticate = createAuthenticator({
+      verifier,
+      accept: 'either',
+      session: { fetch: kept.fetch },
+    });
     assert.equal((await authenticate(facts)).ok, true);
     assert.equal((await authenticate(facts)).ok, true);
-    assert.equal(counts.checks, 1, 'the second request was answered from the cache');
+    assert.equal(kept.counts.checks, 1, 'the second request was answered from the cache');
+
+    const asking = countingFetch();
+    const uncached = createAuthenticator({
+      verifier,
+      accept: 'either',
+      session: { maxCacheMs: 0, fetch: asking.fetch },
+    });
+    assert.equal((await uncached(facts)).ok, true);
+    assert.equal((await uncached(facts)).ok, true);
+    assert.equal(asking.counts.checks, 2, 'maxCacheMs: 0 asked Tessera for each request');
+
     await tessera.core.sessions.revoke(login.userId, login.id);
     await eventually(async () => !(await authenticate(facts)).ok);
+    assert.equal((await uncached(facts)).ok, false);
   });
 
   it('publishes one sid per session of "log out everywhere else", keeping the current one', async () => {
