@@ -95,7 +95,14 @@ export async function createCore(options: {
   const t = policy.tokens;
   // An access token can be presented until exp + skew; revocations must outlive that.
   const horizonMs = (t.accessTtlSeconds + t.clockSkewSeconds) * 1000;
-  const revocations = new Revocations(stores, clock, horizonMs, t.clockSkewSeconds * 1000);
+  const nearCache = new SessionNearCache(options.channel ?? soloChannel, policy.session.touchMs);
+  const revocations = new Revocations(
+    stores,
+    clock,
+    horizonMs,
+    t.clockSkewSeconds * 1000,
+    nearCache,
+  );
   const feed = new RevocationFeed(stores.revocations, clock);
   const liveRevocations = new LiveRevocations(feed, clock);
   revocations.follow(liveRevocations);
@@ -110,7 +117,6 @@ export async function createCore(options: {
     },
     audit,
   );
-  const nearCache = new SessionNearCache(options.channel ?? soloChannel, policy.session.touchMs);
   const sessions = new Sessions(deps, nearCache, revocations);
   const revoker = new UserRevoker(sessions, families, revocations);
   const recovery = new Recovery(deps, revoker, options.mailer ?? noMailer);

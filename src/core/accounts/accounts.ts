@@ -242,6 +242,7 @@ export class Accounts {
     if (user.disabledAt !== null) {
       user.disabledAt = null;
       await this.deps.stores.users.setDisabledAt(user.id, null);
+      await this.revoker.forgetUser(user.id);
     }
     this.deps.audit.record('user.enabled', { subjectId: user.id });
     return user;
@@ -255,6 +256,7 @@ export class Accounts {
     const user = await this.mustFind(userId);
     if (user.role !== role) {
       await this.deps.stores.users.setRole(user.id, role);
+      await this.revoker.forgetUser(user.id);
       this.deps.audit.record('user.role_changed', {
         subjectId: user.id,
         details: { from: user.role, to: role },

@@ -152,6 +152,7 @@ export class Recovery {
     if (user.emailVerifiedAt !== null) return;
     user.emailVerifiedAt = this.deps.clock.now();
     await this.deps.stores.users.setEmailVerifiedAt(user.id, user.emailVerifiedAt);
+    await this.revoker.forgetUser(user.id);
     this.deps.audit.record('email.verified', { subjectId: user.id, actorId: user.id });
   }
 

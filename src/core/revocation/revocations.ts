@@ -16,6 +16,12 @@ import type { RevocationEvent, Stores, UserRecord } from '../../stores/ports.js'
  */
 export type RevocationListener = (event: RevocationEvent) => unknown;
 
+/** Where user records read on the bearer path are kept (the session near cache). */
+export interface UserRecordCache {
+  user(userId: string, now: number): UserRecord | undefined;
+  keepUser(user: UserRecord, now: number): void;
+}
+
 /** Records and checks revocations. */
 export class Revocations {
   private readonly listeners = new Set<RevocationListener>();
@@ -28,6 +34,8 @@ export class Revocations {
     private readonly horizonMs: number,
     /** The clock skew verifiers grant on exp: a revoked token must stay denied through it. */
     private readonly skewMs: number,
+    /** Keeps the records a trusted live state lets the bearer path skip reading. */
+    private readonly userCache?: UserRecordCache,
   ) {}
 
   /** Denylists one access token until it can no longer verify (`exp` in seconds, plus skew). */
@@ -94,8 +102,13 @@ export class Revocations {
     if (live?.live) {
       live.state.check(claims); // jti, sid and the user's cutoff, from the feed
       if (claims.sid === undefined || !withUser) return undefined;
-      // The caller needs the record: one read, and its cutoff is checked again for free.
-      return this.userOf(claims);
+      // The caller needs the record: kept, or one read (its cutoff is checked again for free).
+      const now = this.clock.now();
+      const kept = this.userCache?.user(claims.sub, now);
+      if (kept !== undefined && claims.iat * 1000 >= kept.tokensValidAfter) return kept;
+      const user = await this.userOf(claims);
+      this.userCache?.keepUser(user, now);
+      return user;
     }
     live?.retry();
     const now = this.clock.now();

@@ -20,4 +20,9 @@ export class UserRevoker {
     await this.families.revokeAllForUser(userId, reason);
     await this.sessions.revokeAll(userId, keepSessionId);
   }
+
+  /** A user record changed without ending anything: the instances' near caches forget it. */
+  forgetUser(userId: string): Promise<void> {
+    return this.sessions.forgetUser(userId);
+  }
 }

@@ -4,7 +4,11 @@
  * (DESIGN.md: sessions as fast as JWTs). Every revocation invalidates it — here at once, and on
  * every other instance through the invalidation channel; while that channel is down the cache
  * is not trusted at all (fail closed) and is emptied, since messages may have been missed.
+ * It also keeps user records for the bearer path (whose revocations are checked in memory, so
+ * the record is all it would read), under the same bound and the same `user` invalidations,
+ * which every change of a user record sends (Sessions.forgetUser).
  */
+import type { UserRecord } from '../../stores/ports.js';
 import type { ValidSession } from './sessions.js';
 
 /** What instances tell each other when sessions end. */
@@ -34,9 +38,15 @@ interface Entry {
   cachedAt: number;
 }
 
+interface UserEntry {
+  user: UserRecord;
+  cachedAt: number;
+}
+
 /** A bounded LRU of validated sessions keyed by secret hash, invalidated by id and by user. */
 export class SessionNearCache {
   private readonly entries = new Map<string, Entry>();
+  private readonly users = new Map<string, UserEntry>();
   private hits = 0;
   private misses = 0;
 
@@ -47,13 +57,13 @@ export class SessionNearCache {
     private readonly maxEntries = 10_000,
   ) {
     channel.subscribe((message) => this.drop(message));
-    channel.onStatus(() => this.entries.clear());
+    channel.onStatus(() => this.clear());
   }
 
   /** A cached validation still young enough at `now`, if the channel can be trusted. */
   get(secretHash: string, now: number): ValidSession | undefined {
     if (!this.channel.connected) {
-      this.entries.clear();
+      this.clear();
       return undefined;
     }
     const entry = this.entries.get(secretHash);
@@ -85,6 +95,32 @@ export class SessionNearCache {
     });
   }
 
+  /** A user record kept at most the cache's bound ago, if the channel can be trusted. */
+  user(userId: string, now: number): UserRecord | undefined {
+    if (!this.channel.connected) {
+      this.clear();
+      return undefined;
+    }
+    const entry = this.users.get(userId);
+    if (!entry || now - entry.cachedAt >= this.maxAgeMs || now < entry.cachedAt) {
+      if (entry) this.users.delete(userId);
+      return undefined;
+    }
+    return { ...entry.user };
+  }
+
+  /** Remembers a user record read from the store at `now`. */
+  keepUser(user: UserRecord, now: number): void {
+    if (!this.channel.connected) return;
+    this.users.delete(user.id);
+    while (this.users.size >= this.maxEntries) {
+      const oldest = this.users.keys().next();
+      if (oldest.done === true) break;
+      this.users.delete(oldest.value);
+    }
+    this.users.set(user.id, { user: { ...user }, cachedAt: now });
+  }
+
   /** Invalidates here and on every other instance. */
   async invalidate(message: SessionInvalidation): Promise<void> {
     this.drop(message);
@@ -96,7 +132,13 @@ export class SessionNearCache {
     return { hits: this.hits, misses: this.misses, size: this.entries.size };
   }
 
+  private clear(): void {
+    this.entries.clear();
+    this.users.clear();
+  }
+
   private drop(message: SessionInvalidation): void {
+    if (message.kind === 'user') this.users.delete(message.userId);
     for (const [key, entry] of this.entries) {
       const { session } = entry.valid;
       if (

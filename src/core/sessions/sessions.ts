@@ -147,6 +147,14 @@ export class Sessions {
     );
   }
 
+  /**
+   * Tells every instance that a user record changed (role, enabled, email verified), so no near
+   * cache serves the old one: the user's sessions and record are read again on their next use.
+   */
+  forgetUser(userId: string): Promise<void> {
+    return this.cache?.invalidate({ kind: 'user', userId }) ?? Promise.resolve();
+  }
+
   /** Revokes every session of the user except `exceptId` (all of them when it is absent). */
   async revokeAll(userId: string, exceptId?: string): Promise<number> {
     // Read first, to publish each one; one made meanwhile is covered by the user's cutoff

@@ -232,3 +232,36 @@ describe('roles and search', () => {
     assert.equal((await core.accounts.findByEmail(' Bob@Example.com'))?.email, 'bob@example.com');
   });
 });
+
+describe('user records kept for the bearer path', () => {
+  it('a role change and an email verification are seen by the next bearer check', async () => {
+    const mails: string[] = [];
+    const stores = createMemoryStores();
+    const clock = new ManualClock();
+    const core = await createCore({
+      stores,
+      clock,
+      policy: testPolicy(),
+      mailer: { send: async (mail) => void mails.push(mail.text) },
+    });
+    const { user, tokens } = await signedIn(core, clock);
+    core.liveRevocations.busStatus(true); // the server does this when its bus is up
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const seen = async () => (await core.accessTokens.verify(tokens.access.token)).user;
+    assert.equal((await seen())?.role, 'user');
+    // Behind the core's back the record is kept: this shows the check keeps it at all.
+    await stores.users.setRole(user.id, 'admin');
+    assert.equal((await seen())?.role, 'user', 'the kept record was used');
+    await stores.users.setRole(user.id, 'user');
+    await core.accounts.setRole(user.id, 'admin');
+    assert.equal((await seen())?.role, 'admin', 'read again after the role change');
+
+    assert.equal((await seen())?.emailVerifiedAt, null);
+    await core.recovery.sendVerification(user.id);
+    await core.recovery.idle();
+    const link = /token=([\w-]+)/.exec(mails.at(-1) ?? '')?.[1];
+    assert.ok(link);
+    await core.recovery.verifyEmail(link);
+    assert.notEqual((await seen())?.emailVerifiedAt, null);
+  });
+});

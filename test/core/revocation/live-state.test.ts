@@ -14,11 +14,14 @@ import { ManualClock } from '../../../src/core/clock.js';
 import { RevocationFeed } from '../../../src/core/revocation/feed.js';
 import { LiveRevocations } from '../../../src/core/revocation/live-state.js';
 import { Revocations } from '../../../src/core/revocation/revocations.js';
+import { SessionNearCache, soloChannel } from '../../../src/core/sessions/near-cache.js';
 import { createMemoryStores } from '../../../src/stores/memory/index.js';
 import type { RevocationEvent, Stores } from '../../../src/stores/ports.js';
 
 const SKEW_MS = 30_000;
 const HORIZON_MS = 10 * 60_000 + SKEW_MS;
+/** How long the near cache keeps a user record (the session touch interval in the server). */
+const KEEP_USER_MS = 60_000;
 
 /** One instance (live state on) and another writing to the same stores (no live state). */
 async function setup() {
@@ -50,7 +53,8 @@ async function setup() {
       },
     },
   } satisfies Stores;
-  const revocations = new Revocations(stores, clock, HORIZON_MS, SKEW_MS);
+  const userCache = new SessionNearCache(soloChannel, KEEP_USER_MS);
+  const revocations = new Revocations(stores, clock, HORIZON_MS, SKEW_MS, userCache);
   const feed = new RevocationFeed(stores.revocations, clock);
   const live = new LiveRevocations(feed, clock);
   revocations.follow(live);
@@ -70,7 +74,20 @@ async function setup() {
   };
   const settle = () => sleep(5);
   const fail = (on: boolean) => (failing = on);
-  return { clock, revocations, feed, live, other, userId, reads, token, hold, settle, fail };
+  return {
+    clock,
+    revocations,
+    feed,
+    live,
+    other,
+    userId,
+    userCache,
+    reads,
+    token,
+    hold,
+    settle,
+    fail,
+  };
 }
 
 void describe('live revocation state (the bearer check)', () => {
@@ -154,6 +171,30 @@ void describe('live revocation state (the bearer check)', () => {
     const user = await revocations.check(token());
     assert.ok(user);
     assert.deepEqual(reads, { ...before, users: before.users + 1 });
+  });
+
+  void it('a kept user record spares that read, until a user invalidation or the bound', async () => {
+    const { revocations, live, reads, token, settle, userId, userCache, clock } = await setup();
+    live.busStatus(true);
+    await settle();
+    const before = reads.users;
+    await revocations.check(token());
+    await revocations.check(token());
+    assert.equal(reads.users, before + 1, 'the second check used the kept record');
+    await userCache.invalidate({ kind: 'user', userId }); // what a role change sends
+    await revocations.check(token());
+    assert.equal(reads.users, before + 2, 'read again after the invalidation');
+    clock.advance(KEEP_USER_MS);
+    await revocations.check(token());
+    assert.equal(reads.users, before + 3, 'read again past the bound');
+  });
+
+  void it('keeps no user record while the live state is not trusted', async () => {
+    const { revocations, reads, token } = await setup();
+    const before = reads.users;
+    await revocations.check(token());
+    await revocations.check(token());
+    assert.equal(reads.users, before + 2);
   });
 
   void it('reads the store while the bus is down, and trusts memory again once caught up', async () => {
