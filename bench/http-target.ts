@@ -41,6 +41,13 @@ try {
   redis = undefined; // no Redis here: the Redis rows are left out of the table
 }
 
+/**
+ * What GET /auth/session answers for the bench's session, captured once the session exists: the
+ * no-auth twin of that route (`/bench/session-shape`) sends it back, so the two rows differ only
+ * by the session check ("same route, same response", as the bearer rows are measured).
+ */
+let sessionAnswer: unknown = {};
+
 /** Starts one Tessera app over `stores` on a free port; returns its URL. */
 async function tessera(stores: Stores, channel: InvalidationChannel | undefined, issuer: string) {
   const config = loadConfig(
@@ -53,7 +60,13 @@ async function tessera(stores: Stores, channel: InvalidationChannel | undefined,
     policy: policyFromConfig(config),
     ...(channel ? { channel } : {}),
   });
-  const app = await buildApp({ config, core });
+  const app = await buildApp({
+    config,
+    core,
+    routes: (scope) => {
+      scope.get('/bench/session-shape', async () => sessionAnswer);
+    },
+  });
   const port = Number(new URL(issuer).port);
   await app.listen({ host: '127.0.0.1', port });
   return { core, url: issuer };
@@ -88,6 +101,11 @@ const sqliteSession = await main.core.sessions.create(user.id, {
   userAgent: 'bench',
   ip: '127.0.0.1',
 });
+sessionAnswer = await (
+  await fetch(`${main.url}/auth/session`, {
+    headers: { cookie: `tessera_session=${sqliteSession.secret}` },
+  })
+).json();
 let redisCookie: string | undefined;
 if (redis) {
   const redisCore = await createCore({

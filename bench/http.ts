@@ -85,6 +85,12 @@ const rows: Row[] = [
   },
   {
     group: 'session',
+    name: 'no auth, same answer as GET /auth/session (the cookie is sent and ignored)',
+    url: at('tessera', '/bench/session-shape'),
+    headers: { cookie: `tessera_session=${target.sqliteCookie}` },
+  },
+  {
+    group: 'session',
     name: 'session on SQLite, near cache',
     url: at('tessera', '/auth/session'),
     headers: { cookie: `tessera_session=${target.sqliteCookie}` },
@@ -103,7 +109,7 @@ const rows: Row[] = [
   },
   {
     group: 'session',
-    name: '/auth/me by bearer token (revocation checked in SQL)',
+    name: '/auth/me by bearer token (revocations in memory, user record kept)',
     url: at('tessera', '/auth/me'),
     headers: bearer,
   },
@@ -153,16 +159,48 @@ try {
 
 const lines: string[] = [];
 let baseline = 1;
+const medianRps = new Map<string, number>();
 for (const row of rows) {
   const results = (samples.get(row) ?? []).sort((a, b) => a.requests.average - b.requests.average);
   const median = results[Math.floor(results.length / 2)];
   if (!median) throw new Error('no result');
   const rps = median.requests.average;
+  medianRps.set(row.name, rps);
   if (row.baseline) baseline = rps;
   const line = `| ${row.group} | ${row.name} | ${Math.round(rps).toLocaleString('en')} | ${((rps / baseline) * 100).toFixed(1)} % | ${median.latency.p50} | ${median.latency.p99} |`;
   lines.push(line);
   process.stdout.write(`${line}\n`);
 }
+
+// Issue 12's goal column against what this run measured, each ratio within this run.
+const byPrefix = (prefix: string) =>
+  [...medianRps].find(([name]) => name.startsWith(prefix))?.[1] ?? Number.NaN;
+const percent = (a: number, b: number) => `${((a / b) * 100).toFixed(0)} %`;
+const sameShape = byPrefix('no auth, same answer');
+const goals: [string, string, string][] = [
+  [
+    'bearer route through the verifier toolkit, vs the same route without auth',
+    '≥ 90 %',
+    percent(byPrefix('tessera/verify'), byPrefix('no auth (same route')),
+  ],
+  [
+    '`GET /auth/session`, near cache, vs the same answer without auth',
+    '≥ 85 %',
+    percent(byPrefix('session on SQLite, near cache'), sameShape),
+  ],
+  [
+    '`GET /auth/session` without the near cache (SQLite), vs the same answer without auth (vs /healthz)',
+    '≥ 35 %',
+    `${percent(byPrefix('session on SQLite, no near cache'), sameShape)} (${percent(byPrefix('session on SQLite, no near cache'), byPrefix('server, no auth'))})`,
+  ],
+  [
+    '`GET /auth/me` by bearer token, vs the same route by session cookie',
+    '≥ 85 %',
+    percent(byPrefix('/auth/me by bearer'), byPrefix('/auth/me by session')),
+  ],
+];
+const goalLines = goals.map(([what, goal, measured]) => `| ${what} | ${goal} | ${measured} |`);
+process.stdout.write(`\n${goalLines.join('\n')}\n`);
 
 const markdown = [
   '# HTTP throughput: protected routes and session checks',
@@ -176,6 +214,14 @@ const markdown = [
   '| group | route | req/s | vs no auth | p50 ms | p99 ms |',
   '| --- | --- | ---: | ---: | ---: | ---: |',
   ...lines,
+  '',
+  '## Against the goals of issue 12 (Step 9)',
+  '',
+  '| path | goal | this run |',
+  '| --- | --- | ---: |',
+  ...goalLines,
+  '',
+  'The microservice rows (a session cookie checked by the toolkit in another service) are in [routes.md](routes.md).',
   '',
 ].join('\n');
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });

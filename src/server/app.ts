@@ -39,6 +39,11 @@ export interface AppOptions {
   core: Core;
   /** A pino logger; silent when absent. */
   logger?: FastifyBaseLogger;
+  /**
+   * The embedding app's own routes, added to the same Fastify instance before it is made ready,
+   * behind the same hooks (request ids, security headers, error mapping) as Tessera's.
+   */
+  routes?: (app: FastifyInstance) => void | Promise<void>;
 }
 
 /**
@@ -54,7 +59,12 @@ function trustedProxies(
 }
 
 /** Builds the HTTP application (not yet listening). */
-export async function buildApp({ config, core, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  core,
+  logger,
+  routes,
+}: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: config.bodyLimitBytes,
@@ -129,6 +139,7 @@ export async function buildApp({ config, core, logger }: AppOptions): Promise<Fa
   opsRoutes(app, ctx);
   installMetrics(app, core);
   installAdminFigures(app, core);
+  await routes?.(app);
   await app.ready();
   return app;
 }
