@@ -1,3 +1,4 @@
+import { precompiled } from './precompiled.js';
 import type { Kysely } from 'kysely';
 import type { SessionStore } from '../ports.js';
 import type { Database } from './database.js';
@@ -16,6 +17,32 @@ const sessionColumns = [
 
 /** A SessionStore over the `sessions` table. */
 export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
+  // The uncached session check's one query, on every request that misses the near cache.
+  const sessionWithUser = precompiled(db, 1, (secretHash: string) =>
+    db
+      .selectFrom('sessions')
+      .leftJoin('users', 'users.id', 'sessions.user_id')
+      .select([
+        'sessions.id as id',
+        'sessions.secret_hash as secretHash',
+        'sessions.user_id as userId',
+        'sessions.created_at as createdAt',
+        'sessions.last_seen_at as lastSeenAt',
+        'sessions.absolute_expires_at as absoluteExpiresAt',
+        'sessions.user_agent as userAgent',
+        'sessions.ip as ip',
+        'sessions.csrf_secret as csrfSecret',
+        'users.id as u_id',
+        'users.email as u_email',
+        'users.password_hash as u_passwordHash',
+        'users.created_at as u_createdAt',
+        'users.tokens_valid_after as u_tokensValidAfter',
+        'users.role as u_role',
+        'users.disabled_at as u_disabledAt',
+        'users.email_verified_at as u_emailVerifiedAt',
+      ])
+      .where('sessions.secret_hash', '=', secretHash),
+  );
   return {
     async insert(session) {
       await db
@@ -44,30 +71,7 @@ export function createSqlSessionStore(db: Kysely<Database>): SessionStore {
 
     // One query: the session's check needs both, and a round trip costs more than the join.
     async findBySecretHashWithUser(secretHash) {
-      const row = await db
-        .selectFrom('sessions')
-        .leftJoin('users', 'users.id', 'sessions.user_id')
-        .select([
-          'sessions.id as id',
-          'sessions.secret_hash as secretHash',
-          'sessions.user_id as userId',
-          'sessions.created_at as createdAt',
-          'sessions.last_seen_at as lastSeenAt',
-          'sessions.absolute_expires_at as absoluteExpiresAt',
-          'sessions.user_agent as userAgent',
-          'sessions.ip as ip',
-          'sessions.csrf_secret as csrfSecret',
-          'users.id as u_id',
-          'users.email as u_email',
-          'users.password_hash as u_passwordHash',
-          'users.created_at as u_createdAt',
-          'users.tokens_valid_after as u_tokensValidAfter',
-          'users.role as u_role',
-          'users.disabled_at as u_disabledAt',
-          'users.email_verified_at as u_emailVerifiedAt',
-        ])
-        .where('sessions.secret_hash', '=', secretHash)
-        .executeTakeFirst();
+      const [row] = await sessionWithUser(secretHash);
       if (row === undefined) return undefined;
       const { u_id, u_email, u_passwordHash, u_createdAt, u_tokensValidAfter, u_role } = row;
       const session = {
