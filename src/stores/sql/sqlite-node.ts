@@ -64,7 +64,25 @@ function statement(database: DatabaseSync, sql: string): SqliteStatement {
     reader: prepared.columns().length > 0,
     all: (parameters) => prepared.all(...parameters).map(plain),
     run: (parameters) => prepared.run(...parameters),
-    iterate: (parameters) => plainRows(prepared.iterate(...parameters)),
+    // An iteration can outlive the call, and running the statement again would reset it: each
+    // one gets a statement of its own (all() and run() finish before they return).
+    iterate: (parameters) => plainRows(database.prepare(sql).iterate(...parameters)),
+  };
+}
+
+// As for better-sqlite3 (sqlite-driver.ts): Kysely prepares every query anew, so the statement
+// of a SQL text already seen is reused; the oldest go past the bound.
+const STATEMENT_CACHE_SIZE = 256;
+
+function statementCache(database: DatabaseSync): (sql: string) => SqliteStatement {
+  const cache = new Map<string, SqliteStatement>();
+  return (sql) => {
+    const held = cache.get(sql);
+    if (held !== undefined) return held;
+    const made = statement(database, sql);
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(sql, made);
+    return made;
   };
 }
 
@@ -76,7 +94,7 @@ export function openNodeSqlite(
 ): SqliteHandle {
   const database = new module.DatabaseSync(path, { readOnly: options.readonly ?? false });
   return {
-    prepare: (sql) => statement(database, sql),
+    prepare: statementCache(database),
     exec: (sql) => database.exec(sql),
     close: () => database.close(),
   };
