@@ -4,7 +4,7 @@
  */
 import cookiePlugin from '@fastify/cookie';
 import swaggerPlugin from '@fastify/swagger';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { installErrorHandlers } from './plugins/errors.js';
 import { clientErrorHandler, frameworkErrors } from './plugins/framework-errors.js';
 import { installCors } from './plugins/cors.js';
@@ -69,7 +69,8 @@ export async function buildApp({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: trustedProxies(config.trustProxy),
-    disableRequestLogging: !config.logRequests,
+    // Fastify 5.12's way (the top-level disableRequestLogging is deprecated, FSTDEP023).
+    logController: new LogController({ disableRequestLogging: !config.logRequests }),
     // Reject rather than repair: wrong types and unknown fields are client errors, not input.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     // Refusals made before any route runs go through the same error mapping as the rest.
