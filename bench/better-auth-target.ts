@@ -35,7 +35,13 @@ export async function startBetterAuth(options: {
 }): Promise<BetterAuthTarget> {
   const { port, password } = options;
   const email = 'bench@example.com';
-  const database = new Database(join(options.dir, 'better-auth.db'));
+  // Statements run, counted so that the report can say which route reads the database.
+  let statements = 0;
+  const database = new Database(join(options.dir, 'better-auth.db'), {
+    verbose: () => {
+      statements += 1;
+    },
+  });
   // Same as Tessera's SQLite store (src/stores/sql): WAL.
   database.pragma('journal_mode = WAL');
   const secret = randomBytes(32).toString('base64url');
@@ -63,6 +69,7 @@ export async function startBetterAuth(options: {
 
   const app = Fastify({ logger: false });
   app.get('/none', async () => ({ ok: true }));
+  app.get('/bench/statements', async () => ({ statements }));
   for (const config of betterAuthConfigs) {
     const auth = auths[config];
     app.get(`/${config}`, async (request, reply) => {

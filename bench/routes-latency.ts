@@ -75,15 +75,17 @@ export async function tokenRevocation(target: Target, count: number): Promise<nu
 }
 
 /**
- * A session, at the toolkit's default session check (the one the middleware builds given a
- * verifier that follows the feed: answers kept on the feed's word). Each sample creates a
- * session at the server, checks it twice (the second answer must come from the kept one: no
- * request reaches Tessera), revokes it at the server (core.sessions.revoke) and polls the check
- * every millisecond until it refuses the cookie.
+ * A session, at the toolkit's session check as the middleware builds it: by default (`kept`)
+ * with a verifier that follows the feed, so answers are kept on the feed's word; else as with
+ * `maxCacheMs: 0`, asking Tessera every time. Each sample creates a session at the server,
+ * checks it twice (counting the second answers that reached Tessera no second time: all of them
+ * when kept), revokes it at the server (core.sessions.revoke) and polls the check every
+ * millisecond until it refuses the cookie.
  */
 export async function sessionRevocation(
   target: Target,
   count: number,
+  kept: boolean,
 ): Promise<{ latencies: number[]; keptAnswers: number }> {
   const verifier = await createVerifier({
     issuer: target.issuer,
@@ -92,7 +94,7 @@ export async function sessionRevocation(
   let asked = 0;
   const check = tesseraSessionCheck({
     issuer: target.issuer,
-    verifier,
+    ...(kept ? { verifier } : {}),
     fetch: (input, init) => {
       if (String(input).endsWith('/auth/session')) asked += 1;
       return fetch(input, init);

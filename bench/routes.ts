@@ -66,9 +66,9 @@ const betterAuthPeer = {
   email: target.email,
   password: target.password,
 };
-const betterAuthCookie = { cookie: await betterAuthSignIn(betterAuthPeer, 'default') };
-// Re-signed before every round (below): autocannon never stores the refreshed cookie a
-// getSession past maxAge would set, so each round starts well within the cache's maxAge.
+// Signed in below. The cookie-cache one again before every round: autocannon never stores the
+// refreshed cookie a getSession past maxAge would set, so each round starts well within maxAge.
+const betterAuthCookie = { cookie: '' };
 const betterAuthCachedCookie = { cookie: '' };
 const cachedMaxAge = target.betterAuthMaxAge.cached;
 const tessera = 'Tessera toolkit (Fastify)';
@@ -146,16 +146,26 @@ async function once(row: Row, duration = seconds): Promise<autocannon.Result> {
 }
 
 const samples = new Map<Row, autocannon.Result[]>(rows.map((row) => [row, []]));
+// better-auth's SQLite statements during its rows' timed runs, per request: which route reads.
+const statements = new Map<Row, { statements: number; requests: number }>();
+const statementCount = async () =>
+  (
+    (await (
+      await fetch(`http://127.0.0.1:${target.ports.betterAuth}/bench/statements`)
+    ).json()) as { statements: number }
+  ).statements;
 const progress = (text: string) =>
   process.stderr.write(`routes: ${process.uptime().toFixed(1)} s · ${text}\n`);
 let tokenMs: number[] = [];
 let session: Awaited<ReturnType<typeof sessionRevocation>>;
+let sessionAsk: Awaited<ReturnType<typeof sessionRevocation>>;
 let betterAuthPlain: Awaited<ReturnType<typeof betterAuthRevocation>>;
 let betterAuthShort: Awaited<ReturnType<typeof betterAuthRevocation>>;
 let signIn: Awaited<ReturnType<typeof signInLatency>>;
 const shortMaxAge = target.betterAuthMaxAge.short;
 const boundMs = (shortMaxAge + 2) * 1000;
 try {
+  betterAuthCookie.cookie = await betterAuthSignIn(betterAuthPeer, 'default');
   betterAuthCachedCookie.cookie = await betterAuthSignIn(betterAuthPeer, 'cached');
   // Half a second of each row first (a quarter with --quick), untimed, so no row pays for the
   // JIT's warm-up.
@@ -165,13 +175,22 @@ try {
     for (let i = 0; i < rows.length; i += 1) {
       const row = rows[(i + round) % rows.length]!;
       progress(`round ${round + 1}/${rounds} · ${row.stack} · ${row.mode}`);
-      samples.get(row)?.push(await once(row));
+      const before = row.stack === betterAuth ? await statementCount() : 0;
+      const result = await once(row);
+      samples.get(row)?.push(result);
+      if (row.stack === betterAuth) {
+        const seen = statements.get(row) ?? { statements: 0, requests: 0 };
+        seen.statements += (await statementCount()) - before;
+        seen.requests += result.requests.total;
+        statements.set(row, seen);
+      }
     }
   }
   progress('revocation to rejection: token');
   tokenMs = await tokenRevocation(target, samplesOf);
   progress('revocation to rejection: session at the toolkit');
-  session = await sessionRevocation(target, samplesOf - 1);
+  session = await sessionRevocation(target, samplesOf - 1, true);
+  sessionAsk = await sessionRevocation(target, samplesOf - 1, false);
   progress('revocation to rejection: better-auth, default config');
   betterAuthPlain = await betterAuthRevocation(target, 'default', {
     count: samplesOf - 1,
@@ -217,9 +236,31 @@ const p50 = (values: readonly number[]) => Number(quantile(values, 0.5));
 verdicts.push(
   `- sign-in, p50: Tessera POST /auth/session against better-auth's email sign-in — ${verdict(p50(signIn!.tessera), p50(signIn!.betterAuth), false)} (${quantile(signIn!.tessera, 0.5)} vs ${quantile(signIn!.betterAuth, 0.5)} ms; different hashers, below)`,
 );
-if (betterAuthShort!.latencies.length > 0) {
+// Revocation to rejection, p50 (lower is faster); a peer row with no refusal is left out.
+const revocationPairs: [string, number[], string, number[]][] = [
+  [
+    'kept on the feed (default)',
+    session!.latencies,
+    'getSession, default config',
+    betterAuthPlain!.latencies,
+  ],
+  [
+    'kept on the feed (default)',
+    session!.latencies,
+    `getSession, cookieCache maxAge ${shortMaxAge} s`,
+    betterAuthShort!.latencies,
+  ],
+  [
+    'maxCacheMs: 0',
+    sessionAsk!.latencies,
+    'getSession, default config',
+    betterAuthPlain!.latencies,
+  ],
+];
+for (const [ours, ourMs, theirs, theirMs] of revocationPairs) {
+  if (ourMs.length === 0 || theirMs.length === 0) continue;
   verdicts.push(
-    `- a revoked session refused, p50: Tessera's toolkit (kept on the feed) against better-auth's cookie cache (maxAge ${shortMaxAge} s) — ${verdict(p50(session!.latencies), p50(betterAuthShort!.latencies), false)} (${quantile(session!.latencies, 0.5)} vs ${quantile(betterAuthShort!.latencies, 0.5)} ms)`,
+    `- a revoked session refused, p50: Tessera's toolkit, ${ours}, against better-auth ${theirs} — ${verdict(p50(ourMs), p50(theirMs), false)} (${quantile(ourMs, 0.5)} vs ${quantile(theirMs, 0.5)} ms)`,
   );
 }
 
@@ -243,6 +284,7 @@ const markdown = [
   '- ratio: against the no-auth route of the same server, same request (the credential is sent and ignored)',
   "- Tessera: access token RS256 (the default) verified by `createVerifier` with the revocation feed. Sessions: by default (`session (default: kept on the feed)`, and `either` with a cookie) the middleware's verifier follows the feed, so Tessera's answer for a cookie is kept in memory on the feed's word (up to `maxCacheMs`, 60 s, or the session's idle deadline) and the server is not asked; `session, maxCacheMs: 0` asks the Tessera server's `GET /auth/session` (SQLite, near cache on) on every request.",
   "- Peers: @fastify/jwt checks no revocation; express-session reads Redis per request; better-auth 1.7.25 (better-sqlite3 through its Kysely adapter, telemetry off, its rate limit off as Tessera's is raised) calls `auth.api.getSession({ headers })`, which by default reads the session and its user from SQLite per request, and with `session.cookieCache` trusts its signed `session_data` cookie until maxAge (no read; the cookie is signed in again before each round so it is never past maxAge).",
+  `- better-auth's SQLite statements per request during its timed runs: ${[...statements].map(([row, seen]) => `${row.mode} ${(seen.statements / Math.max(1, seen.requests)).toFixed(2)}`).join('; ')}`,
   '',
   `![req/s as a share of the own no-auth route](routes${suffix}.svg)`,
   '',
@@ -256,9 +298,9 @@ const markdown = [
   '',
   '## Revocation to rejection',
   '',
-  "From the revoke (or sign-out) call at the server to the first refusal of the old credential, polled every 1 ms. Tessera: a verifier and the toolkit's session check in another process than the server (createVerifier, SSE revocation feed). The session is created at the server, accepted twice by the toolkit's default session check (the second answer from its kept copy: " +
-    `${session!.keptAnswers} of ${session!.latencies.length} samples asked Tessera no second time), then revoked with \`core.sessions.revoke\`. ` +
-    `better-auth: sign in by email, cookie accepted by getSession, \`POST …/sign-out\` with that cookie, then the old cookie sent again (as a copy of it would be) until refused or ${boundMs / 1000} s (maxAge + 2 s). With the cookie cache the cookie is freshly signed at the sign-out: the longest window (an older cookie is refused sooner); its rows use maxAge ${shortMaxAge} s${quick ? ' (--quick)' : ''}, shorter than the ${cachedMaxAge} s of the throughput row (better-auth's default) so that the run stays short — the window is the maxAge in force.`,
+  "From the revoke (or sign-out) call at the server to the first refusal of the old credential, polled every 1 ms; with fewer than 100 samples, p99 is the slowest one. Tessera: a verifier and the toolkit's session check in another process than the server (createVerifier, SSE revocation feed). Each session is created at the server, checked twice by the toolkit's session check as the middleware builds it, then revoked with `core.sessions.revoke`. By default (kept on the feed) the second check is answered from the kept copy: " +
+    `${session!.keptAnswers} of ${session!.latencies.length} samples asked Tessera no second time (with maxCacheMs: 0, ${sessionAsk!.keptAnswers} of ${sessionAsk!.latencies.length}). ` +
+    `better-auth: sign in by email, cookie accepted by getSession, \`POST …/sign-out\` with that cookie, then the old cookie sent again (as a copy of it would be) until refused or ${boundMs / 1000} s (maxAge + 2 s). With the cookie cache the cookie is freshly signed at the sign-out, the longest window (an older cookie is refused sooner); its rows use maxAge ${shortMaxAge} s${quick ? ' (--quick)' : ''}, not the ${cachedMaxAge} s (better-auth's default) of the throughput row, so that the run stays short: the window follows the maxAge in force.`,
   '',
   '| credential | samples refused | p50 ms | p99 ms | not refused within the bound |',
   '| --- | ---: | ---: | ---: | ---: |',
@@ -266,6 +308,10 @@ const markdown = [
   revocationRow(
     "Tessera session cookie, toolkit's session check (default: kept on the feed)",
     session!.latencies,
+  ),
+  revocationRow(
+    "Tessera session cookie, toolkit's session check with maxCacheMs: 0 (asks Tessera)",
+    sessionAsk!.latencies,
   ),
   revocationRow(
     'better-auth session cookie, getSession, default config (signed out)',
