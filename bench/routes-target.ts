@@ -5,7 +5,7 @@
 // sign-in latency rows. Prints one JSON line with the ports and credentials, then serves until
 // killed. `--quick`: a shorter cookie-cache maxAge for better-auth's revocation rows.
 import { createPublicKey } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fastifyJwt from '@fastify/jwt';
@@ -203,6 +203,8 @@ const shutdown = async () => {
   const keys = await redis.keys(`${prefix}*`);
   if (keys.length > 0) await redis.del(keys);
   await redis.quit();
+  // The SQLite databases (Tessera's two, better-auth's) go with the run.
+  rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 };
 process.once('SIGTERM', () => void shutdown());
