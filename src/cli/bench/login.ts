@@ -55,12 +55,30 @@ interface Child {
   stop(): Promise<void>;
 }
 
-/** Starts login-server in a child process: .ts under tsx (execArgv carries its loader), else .js. */
+// The node options that say how to load modules (tsx's loader under tsx), which the child needs
+// to run a .ts entry; the others (--inspect's port, -e's code, …) are this process's alone.
+const LOADER_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+
+/** The loader options of `execArgv`, each with its value. */
+export function loaderArgs(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i += 1) {
+    const arg = execArgv[i] ?? '';
+    const value = execArgv[i + 1];
+    if (LOADER_FLAGS.has(arg) && value !== undefined) {
+      kept.push(arg, value);
+      i += 1;
+    } else if (LOADER_FLAGS.has(arg.split('=')[0] ?? '')) kept.push(arg);
+  }
+  return kept;
+}
+
+/** Starts login-server in a child process: .ts under tsx (with tsx's loader), else .js. */
 async function startChild(): Promise<Child> {
   const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
   const entry = fileURLToPath(new URL(`./login-server.${extension}`, import.meta.url));
   // The child's output goes to our stderr: stdout carries the report.
-  const child = spawn(process.execPath, [...process.execArgv, entry], {
+  const child = spawn(process.execPath, [...loaderArgs(process.execArgv), entry], {
     stdio: ['ignore', 2, 2, 'ipc'],
   });
   try {
