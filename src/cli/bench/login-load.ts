@@ -3,7 +3,7 @@
 // last one answered, and an open loop that sends at a fixed rate whatever the answers, as
 // users signing in do. Every request is timed on its own, so latency is exact to the µs rather
 // than rounded to whole milliseconds.
-import { Agent, request } from 'node:http';
+import { Agent, request, type RequestOptions } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { quantile } from './measure.js';
 
@@ -24,27 +24,59 @@ export interface Answer {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** A request made ready once and sent many times: the load's own cost stays small. */
+interface Prepared {
+  options: RequestOptions;
+  body: string | undefined;
+}
+
+function prepare(base: URL, agent: Agent, call: Call): Prepared {
+  return {
+    options: {
+      host: base.hostname,
+      port: base.port,
+      path: call.path,
+      method: call.method,
+      headers: call.headers,
+      agent,
+    },
+    body: call.body,
+  };
+}
+
+const failedRequest: Answer = { status: 0, body: '', headers: {} };
+
+/**
+ * Sends a prepared request and reads the answer; an answer with status `skipBody` is drained
+ * unread (a loop needs only its status).
+ */
+function send({ options, body }: Prepared, skipBody?: number): Promise<Answer> {
+  return new Promise((resolve) => {
+    const req = request(options, (res) => {
+      const status = res.statusCode ?? 0;
+      res.on('error', () => resolve(failedRequest));
+      if (status === skipBody) {
+        res.on('end', () => resolve({ status, body: '', headers: res.headers }));
+        res.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const answer: Answer = { status, body: text, headers: res.headers };
+        const code = problemCode(res.headers['content-type'], text, status);
+        resolve(code === undefined ? answer : { ...answer, code });
+      });
+    });
+    req.on('error', () => resolve(failedRequest));
+    req.end(body);
+  });
+}
+
 /** Sends one request through `agent` and reads the whole answer. */
 export function fire(base: URL, agent: Agent, call: Call): Promise<Answer> {
-  return new Promise((resolve) => {
-    const req = request(
-      new URL(call.path, base),
-      { method: call.method, headers: call.headers, agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', () => resolve({ status: 0, body: '', headers: {} }));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          const answer: Answer = { status: res.statusCode ?? 0, body, headers: res.headers };
-          const code = problemCode(res.headers['content-type'], body, answer.status);
-          resolve(code === undefined ? answer : { ...answer, code });
-        });
-      },
-    );
-    req.on('error', () => resolve({ status: 0, body: '', headers: {} }));
-    req.end(call.body);
-  });
+  return send(prepare(base, agent, call));
 }
 
 function problemCode(type: string | undefined, body: string, status: number): string | undefined {
@@ -114,12 +146,14 @@ export async function closedLoop(
   options: { connections: number; ms: number; warmUpMs?: number; expect?: number },
 ): Promise<LoadResult> {
   const agent = clientAgent(options.connections);
-  const tally = new Tally(options.expect ?? 200);
+  const expect = options.expect ?? 200;
+  const tally = new Tally(expect);
+  const prepared = prepare(base, agent, call);
   const warmEnd = performance.now() + (options.warmUpMs ?? 0);
   const end = warmEnd + options.ms;
   const loop = async () => {
     for (let now = performance.now(); now < end; now = performance.now()) {
-      const answer = await fire(base, agent, call);
+      const answer = await send(prepared, expect);
       const after = performance.now();
       if (now >= warmEnd && after <= end) tally.add(answer, after - now);
     }
@@ -144,21 +178,22 @@ export interface OpenLoop {
 export function openLoop(base: URL, call: Call, rate: number, expect = 200): OpenLoop {
   const agent = clientAgent();
   const tally = new Tally(expect);
+  const prepared = prepare(base, agent, call);
   const pending = new Set<Promise<void>>();
   const start = performance.now();
   let sent = 0;
-  const send = () => {
+  const sendDue = () => {
     const due = Math.floor(((performance.now() - start) / 1000) * rate);
     for (; sent < due; sent += 1) {
       const begun = performance.now();
-      const done = fire(base, agent, call).then((answer) => {
+      const done = send(prepared, expect).then((answer) => {
         tally.add(answer, performance.now() - begun);
         pending.delete(done);
       });
       pending.add(done);
     }
   };
-  const timer = setInterval(send, Math.max(1, Math.floor(1000 / rate / 2)));
+  const timer = setInterval(sendDue, Math.max(1, Math.floor(1000 / rate / 2)));
   return {
     async stop() {
       clearInterval(timer);

@@ -58,7 +58,8 @@ async function stop(): Promise<void> {
   process.exit(0);
 }
 process.on('disconnect', () => void stop());
-process.on('SIGTERM', () => void stop());
+// Ctrl-C reaches the whole process group: the child stops too, and takes its folder with it.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop());
 
 const ready: LoginServerReady = {
   url: server.url,
