@@ -93,7 +93,7 @@ function problemCode(type: string | undefined, body: string, status: number): st
 export interface LoadResult {
   /** Answers with the expected status. */
   ok: number;
-  /** Other answers, by status (and problem code): "503 busy", "429", "0" for a failed request. */
+  /** Other outcomes, by status (and problem code): "503 busy", "429", "no answer". */
   failed: Record<string, number>;
   seconds: number;
   okPerSecond: number;
@@ -114,7 +114,12 @@ class Tally {
       this.latencies.push(ms);
       return;
     }
-    const key = answer.code ? `${answer.status} ${answer.code}` : String(answer.status);
+    const key =
+      answer.status === 0
+        ? 'no answer'
+        : answer.code
+          ? `${answer.status} ${answer.code}`
+          : String(answer.status);
     this.failed[key] = (this.failed[key] ?? 0) + 1;
   }
 
