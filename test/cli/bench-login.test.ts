@@ -30,6 +30,10 @@ const row = (
   quiet,
   storm,
   signIns: load(31, 900, { '503 busy': 95, 'no answer': 2 }),
+  cpu: {
+    quiet: { serverCores: 0.95, serverLoopBusy: 0.9, clientCores: 0.8 },
+    storm: { serverCores: 1.5, serverLoopBusy: 0.664, clientCores: 0.4 },
+  },
 });
 
 const login: LoginResults = {
@@ -73,6 +77,11 @@ describe('tessera bench login report', () => {
       markdown,
       /\| session cookie \| 10,000 \| 2\.00 \| 5,000 \| 9\.00 \| 50 % \| 4\.50× \| \*\*missed\*\* \(p99 4\.50×, 50 %\) \|/,
     );
+  });
+
+  it('says where the CPU went: server threads, its event loop, and the client', () => {
+    assert.match(markdown, /\| bearer token \| quiet \| 0\.95 \| 90 % \| 0\.80 \|/);
+    assert.match(markdown, /\| session cookie \| storm \| 1\.50 \| 66 % \| 0\.40 \|/);
   });
 
   it('counts a storm with failed protected requests as a miss, and lists the failures', () => {

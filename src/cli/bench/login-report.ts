@@ -97,6 +97,17 @@ export function loginSection(login: LoginResults): string[] {
         `${failures({ ...row.signIns, failed: others })} |`,
       ].join(' | ');
     }),
+    '',
+    'Where the CPU went in those rows (warm-up included), in cores (1 = one core all along): the server process with all its threads (argon2 runs on its libuv pool), how busy its event loop was, and the bench client sending the load from the same machine.',
+    '',
+    '| credential | row | server cores | server event loop busy | client cores |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...login.protected.flatMap((row) =>
+      (['quiet', 'storm'] as const).map((phase) => {
+        const cpu = row.cpu[phase];
+        return `| ${row.credential} | ${phase} | ${cpu.serverCores.toFixed(2)} | ${(cpu.serverLoopBusy * 100).toFixed(0)} % | ${cpu.clientCores.toFixed(2)} |`;
+      }),
+    ),
     ...login.protected.flatMap((row) =>
       Object.keys(row.quiet.failed).length + Object.keys(row.storm.failed).length > 0
         ? [

@@ -7,10 +7,12 @@
 // per-account one (every attempt counts until one succeeds) as soon as more than 10 sign-ins
 // wait in the hashing queue at once — that limit, not hashing, would then be measured.
 //
-// It tells the bench its URL and bound over the IPC channel, and stops when the channel closes.
+// It tells the bench its URL and bound over the IPC channel, answers 'usage' with the CPU it
+// used, and stops when the channel closes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../../config.js';
 import { hashGate } from '../../core/passwords/hash.js';
 import { startServer } from '../../server/start.js';
@@ -23,6 +25,15 @@ export interface LoginServerReady {
   hashConcurrency: number;
   hashQueue: number;
   argon2: { memoryKiB: number; iterations: number; parallelism: number };
+}
+
+/** What the server used so far, sent when the bench asks ('usage'). */
+export interface ServerUsage {
+  /** CPU time of the whole process, every thread (the hashes' libuv pool included), ms. */
+  cpuMs: number;
+  /** Time the event loop was busy, and idle, ms. */
+  loopActiveMs: number;
+  loopIdleMs: number;
 }
 
 /** The only settings taken from the environment: the hashing bound under test. */
@@ -72,6 +83,17 @@ const ready: LoginServerReady = {
     parallelism: config.argon2Parallelism,
   },
 };
+process.on('message', (message) => {
+  if (message !== 'usage') return;
+  const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
+  const usage: ServerUsage = {
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    loopActiveMs: loop.active,
+    loopIdleMs: loop.idle,
+  };
+  process.send?.(usage);
+});
 if (process.send) process.send(ready);
 else {
   process.stderr.write('login-server: started by `tessera bench` over IPC only\n');

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import {
   clientAgent,
@@ -18,7 +19,7 @@ import {
 import { PASSWORD } from './tokens.js';
 // Besides the type, this import is what puts login-server.ts in the program, so that tsc builds
 // the child's entry into dist/ beside this file (nothing else imports it).
-import type { LoginServerReady } from './login-server.js';
+import type { LoginServerReady, ServerUsage } from './login-server.js';
 
 /** Sign-ins a second from the storm's client (issue 12). */
 export const STORM_RATE = 50;
@@ -27,6 +28,16 @@ export const SIGN_IN_CLIENTS = 8;
 /** Connections of the protected-request client. */
 export const PROTECTED_CONNECTIONS = 10;
 
+/** Where the CPU went during a row (its warm-up included), in cores: 1 is one core all along. */
+export interface CpuShare {
+  /** The server process, every thread: argon2 runs on its libuv pool. */
+  serverCores: number;
+  /** Share of the time the server's event loop was busy, 0 to 1. */
+  serverLoopBusy: number;
+  /** This process: the load's own cost, taken from the same cores. */
+  clientCores: number;
+}
+
 /** One credential's protected requests, quiet and in the storm. */
 export interface ProtectedRow {
   credential: 'bearer token' | 'session cookie';
@@ -34,6 +45,7 @@ export interface ProtectedRow {
   storm: LoadResult;
   /** The storm's sign-ins, sent while `storm` was measured. */
   signIns: LoadResult;
+  cpu: { quiet: CpuShare; storm: CpuShare };
 }
 
 /** What the login rows measured, or why they were not. */
@@ -52,6 +64,7 @@ export interface LoginResults {
 
 interface Child {
   ready: LoginServerReady;
+  usage(): Promise<ServerUsage>;
   stop(): Promise<void>;
 }
 
@@ -91,7 +104,15 @@ async function startChild(): Promise<Child> {
       child.once('error', reject);
       child.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
     });
-    return { ready, stop: () => stopChild(child) };
+    const usage = async () => {
+      const answer = once(child, 'message') as Promise<[ServerUsage]>;
+      const exited = once(child, 'exit').then(() => {
+        throw new Error('the bench server exited during the run');
+      });
+      child.send('usage');
+      return (await Promise.race([answer, exited]))[0];
+    };
+    return { ready, usage, stop: () => stopChild(child) };
   } catch (error) {
     await stopChild(child);
     throw error;
@@ -106,6 +127,27 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Runs `work` and says where the CPU went meanwhile. */
+async function withCpu<T>(child: Child, work: () => Promise<T>): Promise<[T, CpuShare]> {
+  const server = await child.usage();
+  const client = process.cpuUsage();
+  const start = performance.now();
+  const result = await work();
+  const wallMs = performance.now() - start;
+  const serverAfter = await child.usage();
+  const clientUs = process.cpuUsage(client);
+  const loopMs =
+    serverAfter.loopActiveMs + serverAfter.loopIdleMs - server.loopActiveMs - server.loopIdleMs;
+  return [
+    result,
+    {
+      serverCores: (serverAfter.cpuMs - server.cpuMs) / wallMs,
+      serverLoopBusy: loopMs > 0 ? (serverAfter.loopActiveMs - server.loopActiveMs) / loopMs : 0,
+      clientCores: (clientUs.user + clientUs.system) / 1000 / wallMs,
+    },
+  ];
 }
 
 /** The requests of the run: a sign-in, and GET /auth/me by each credential. */
@@ -195,12 +237,18 @@ export async function loginRows(
     ] as const) {
       const load = { connections: PROTECTED_CONNECTIONS, ms: phaseMs, warmUpMs };
       progress(`login: GET /auth/me by ${credential}, quiet`);
-      const quiet = await closedLoop(base, call, load);
+      const [quiet, quietCpu] = await withCpu(child, () => closedLoop(base, call, load));
       progress(`login: GET /auth/me by ${credential}, ${STORM_RATE} sign-ins/s`);
       // The warm-up also lets the storm fill the hashing queue before anything is counted.
       const storm = openLoop(base, calls.signIn, STORM_RATE);
-      const loaded = await closedLoop(base, call, load);
-      rows.push({ credential, quiet, storm: loaded, signIns: await storm.stop() });
+      const [loaded, stormCpu] = await withCpu(child, () => closedLoop(base, call, load));
+      rows.push({
+        credential,
+        quiet,
+        storm: loaded,
+        signIns: await storm.stop(),
+        cpu: { quiet: quietCpu, storm: stormCpu },
+      });
     }
     return { phaseMs, server: child.ready, threadPool, single, fullTilt, protected: rows };
   } finally {
