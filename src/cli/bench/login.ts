@@ -105,12 +105,20 @@ async function startChild(): Promise<Child> {
       child.once('exit', (code) => reject(new Error(`the bench server exited with ${code}`)));
     });
     const usage = async () => {
-      const answer = once(child, 'message') as Promise<[ServerUsage]>;
-      const exited = once(child, 'exit').then(() => {
+      // Both listeners go when the answer comes: one pair per question, none left behind.
+      const settled = new AbortController();
+      const { signal } = settled;
+      const answer = once(child, 'message', { signal }) as Promise<[ServerUsage]>;
+      const exited = once(child, 'exit', { signal }).then(() => {
         throw new Error('the bench server exited during the run');
       });
+      exited.catch(() => {}); // aborted once the answer came
       child.send('usage');
-      return (await Promise.race([answer, exited]))[0];
+      try {
+        return (await Promise.race([answer, exited]))[0];
+      } finally {
+        settled.abort();
+      }
     };
     return { ready, usage, stop: () => stopChild(child) };
   } catch (error) {
