@@ -1,6 +1,8 @@
 // The report of `tessera bench`: Markdown tables and one SVG bar chart, drawn as text so the
 // bench needs no charting dependency. Pure functions of the results, so a test can check them
 // without running a benchmark.
+import { loginSection } from './login-report.js';
+import type { LoginResults } from './login.js';
 import type { Timing } from './measure.js';
 import type { SessionRow } from './sessions.js';
 import type { SizeRow, VerifyRow } from './tokens.js';
@@ -22,6 +24,8 @@ export interface BenchResults {
   quick: boolean;
   runMs: number;
   seconds: number;
+  /** Sign-ins and a storm of them (login.ts); optional, so results without it still print. */
+  login?: LoginResults;
   sizes: SizeRow[];
   verify: VerifyRow[];
   sessions: SessionRow[];
@@ -80,6 +84,7 @@ export function markdownReport(results: BenchResults, chart: string): string {
     '',
     `![checks per second](${chart})`,
     '',
+    ...(results.login ? loginSection(results.login) : []),
     '## Elsewhere, and not yet measured',
     '',
     '- protected routes per mode (none, bearer, session, either) on the Fastify middleware against Fastify + @fastify/jwt and Express + express-session + connect-redis: `bench/routes.ts`, run by `npm run bench` after this command (it needs those frameworks, which only the repository has), report in `routes.md` beside this one;',
