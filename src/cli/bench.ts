@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { TesseraError } from '../core/errors.js';
 import { checksChart, markdownReport, type BenchResults, type Machine } from './bench/report.js';
 import { sessionRows } from './bench/sessions.js';
+import { scaleRows } from './bench/scale.js';
 import { tokenRows } from './bench/tokens.js';
 
 const USAGE = 'usage: tessera bench [--quick] [--out DIR] [--postgres-url URL] [--redis-url URL]';
@@ -99,6 +100,7 @@ export async function bench(argv: readonly string[]): Promise<void> {
   const started = performance.now();
   const { sizes, verify } = await tokenRows(runMs, progress);
   const sessions = await sessionRows(args, runMs, progress);
+  const scale = await scaleRows(args, args.quick, runMs, progress);
   if (process.stderr.isTTY) process.stderr.write('\n');
   const results: BenchResults = {
     machine: about,
@@ -109,6 +111,7 @@ export async function bench(argv: readonly string[]): Promise<void> {
     sizes,
     verify,
     sessions,
+    scale,
   };
   const name = args.quick ? 'tessera-bench-quick' : 'tessera-bench';
   const markdown = markdownReport(results, `${name}.svg`);

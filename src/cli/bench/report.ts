@@ -3,6 +3,8 @@
 // without running a benchmark.
 import type { Timing } from './measure.js';
 import type { SessionRow } from './sessions.js';
+import type { ScaleResults } from './scale.js';
+import { scaleSection } from './scale-report.js';
 import type { SizeRow, VerifyRow } from './tokens.js';
 
 export interface Machine {
@@ -25,6 +27,8 @@ export interface BenchResults {
   sizes: SizeRow[];
   verify: VerifyRow[];
   sessions: SessionRow[];
+  /** The scale rows (scale.ts); absent from results made before them. */
+  scale?: ScaleResults;
 }
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -79,6 +83,7 @@ export function markdownReport(results: BenchResults, chart: string): string {
     ),
     '',
     `![checks per second](${chart})`,
+    ...scaleSection(results.scale),
     '',
     '## Elsewhere, and not yet measured',
     '',
