@@ -19,6 +19,7 @@ import { buildApp } from '../../server/app.js';
 import { policyFromConfig } from '../../server/policy.js';
 import { createSqlStores } from '../../stores/sql/index.js';
 import { quantile } from './measure.js';
+// Also what puts the child in the package's build, which compiles what main.ts reaches.
 import type { ChildMessage } from './scale-fanout-child.js';
 
 /** What the fan-out row measured. */
