@@ -19,6 +19,7 @@ import { TesseraError } from '../core/errors.js';
 import { loginRows } from './bench/login.js';
 import { checksChart, markdownReport, type BenchResults, type Machine } from './bench/report.js';
 import { sessionRows } from './bench/sessions.js';
+import { scaleRows } from './bench/scale.js';
 import { tokenRows } from './bench/tokens.js';
 
 const USAGE = 'usage: tessera bench [--quick] [--out DIR] [--postgres-url URL] [--redis-url URL]';
@@ -102,6 +103,7 @@ export async function bench(argv: readonly string[]): Promise<void> {
   // Sign-ins get seconds per row whatever runMs is: a hash takes tens of milliseconds.
   const login = await loginRows(args.quick, progress);
   const sessions = await sessionRows(args, runMs, progress);
+  const scale = await scaleRows(args, args.quick, runMs, progress);
   if (process.stderr.isTTY) process.stderr.write('\n');
   const results: BenchResults = {
     machine: about,
@@ -113,6 +115,7 @@ export async function bench(argv: readonly string[]): Promise<void> {
     sizes,
     verify,
     sessions,
+    scale,
   };
   const name = args.quick ? 'tessera-bench-quick' : 'tessera-bench';
   const markdown = markdownReport(results, `${name}.svg`);

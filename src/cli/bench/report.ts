@@ -5,6 +5,8 @@ import { loginSection } from './login-report.js';
 import type { LoginResults } from './login.js';
 import type { Timing } from './measure.js';
 import type { SessionRow } from './sessions.js';
+import type { ScaleResults } from './scale.js';
+import { scaleSection } from './scale-report.js';
 import type { SizeRow, VerifyRow } from './tokens.js';
 
 export interface Machine {
@@ -29,6 +31,8 @@ export interface BenchResults {
   sizes: SizeRow[];
   verify: VerifyRow[];
   sessions: SessionRow[];
+  /** The scale rows (scale.ts); absent from results made before them. */
+  scale?: ScaleResults;
 }
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -83,6 +87,7 @@ export function markdownReport(results: BenchResults, chart: string): string {
     ),
     '',
     `![checks per second](${chart})`,
+    ...scaleSection(results.scale),
     '',
     ...(results.login ? loginSection(results.login) : []),
     '## Elsewhere, and not yet measured',
