@@ -1,12 +1,16 @@
 /**
  * `tessera bench`: Tessera's comparison table measured on this machine and its stores — the
  * size of each credential on the wire, the cost of verifying an access token per algorithm
- * against the raw node:crypto floor, and the cost of a session check per store with and
- * without the near cache. Writes a Markdown report and an SVG chart.
+ * against the raw node:crypto floor, sign-ins per second with argon2id and what a storm of them
+ * does to protected requests (a server in a child process), the cost of a session check per
+ * store with and without the near cache, and what scale does to it (1k–1M stored sessions on
+ * PostgreSQL and Redis, verifier memory per 100k revocations, feed fan-out to 200 verifiers).
+ * Writes a Markdown report and an SVG chart.
  *
  *   tessera bench [--quick] [--out DIR] [--postgres-url URL] [--redis-url URL]
  *
- * `--quick` runs each row for 250 ms (a CI-sized run of seconds) instead of 2 s. The report goes
+ * `--quick` runs each row for 250 ms instead of 2 s, and smaller scale rows (a run of seconds,
+ * not minutes). The report goes
  * to DIR (default bench/results) as tessera-bench.md and .svg (tessera-bench-quick.* for a quick
  * run, so it never replaces the committed full report). A store that does not answer is listed
  * as not measured rather than failing the run. Only src/ is imported: the command works from

@@ -90,12 +90,10 @@ export function markdownReport(results: BenchResults, chart: string): string {
     ...scaleSection(results.scale),
     '',
     ...(results.login ? loginSection(results.login) : []),
-    '## Elsewhere, and not yet measured',
+    '## Elsewhere',
     '',
-    '- protected routes per mode (none, bearer, session, either) on the Fastify middleware against Fastify + @fastify/jwt and Express + express-session + connect-redis: `bench/routes.ts`, run by `npm run bench` after this command (it needs those frameworks, which only the repository has), report in `routes.md` beside this one;',
-    "- not yet measured: better-auth's `getSession` (default and with its cookie cache) and its cookie cache's revocation latency;",
-    '- revocation-to-rejection latency for a token at a verifier in another process: `routes.md` too; for a session: not yet measured;',
-    '- scale (1k/100k/1M sessions), verifier memory per 100k revocations, feed fan-out, sign-in storms (see `bench/results/login-storm.md`).',
+    "- protected routes per mode (none, bearer, session, either) on the toolkit's Fastify middleware against Fastify + @fastify/jwt, Express + express-session + connect-redis and better-auth's `getSession` (default and with its cookie cache), revocation-to-rejection at a verifier in another process for a token and a session (and better-auth's cookie cache), and sign-in latency against better-auth: `bench/routes.ts`, run by `npm run bench` after this command (it needs those frameworks, which only the repository has), report in `routes.md` beside this one;",
+    "- the server's own routes over HTTP (`GET /auth/session` and `GET /auth/me` against their no-auth twins, issue 12's goal column): `bench/http.ts` (`npm run bench:all`), report in `http.md`.",
     '',
   ].join('\n');
 }
