@@ -8,6 +8,7 @@
  *     res.json({ for: authOf(res).subject });
  *   });
  */
+import { authorizationHeaders } from '../verify/authenticate.js';
 import { createAuthenticator, factsFromHeaders } from './authenticator.js';
 import type { AuthOptions, Principal } from './authenticator.js';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
@@ -18,7 +19,11 @@ export type { AuthFailure, AuthOptions, Principal } from './authenticator.js';
 export function tesseraAuth(options: AuthOptions): RequestHandler {
   const authenticate = createAuthenticator(options);
   return (req: Request, res: Response, next: NextFunction) => {
-    authenticate(factsFromHeaders(req.method, req.headers, req.headersDistinct)).then((outcome) => {
+    authenticate(
+      factsFromHeaders(req.method, req.headers, {
+        authorization: authorizationHeaders(req.rawHeaders),
+      }),
+    ).then((outcome) => {
       if (outcome.ok) {
         res.locals.auth = outcome.principal;
         next();

@@ -8,6 +8,7 @@
  *     api.get('/reports', async (request) => ({ for: request.auth?.subject }));
  *   });
  */
+import { authorizationHeaders } from '../verify/authenticate.js';
 import { createAuthenticator, factsFromHeaders } from './authenticator.js';
 import type { AuthOptions, Principal } from './authenticator.js';
 import type {
@@ -32,7 +33,9 @@ export function tesseraAuthHook(options: AuthOptions): onRequestAsyncHookHandler
   const authenticate = createAuthenticator(options);
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const outcome = await authenticate(
-      factsFromHeaders(request.method, request.headers, request.raw.headersDistinct),
+      factsFromHeaders(request.method, request.headers, {
+        authorization: authorizationHeaders(request.raw.rawHeaders),
+      }),
     );
     if (outcome.ok) {
       request.auth = outcome.principal;

@@ -9,6 +9,7 @@
  *     res.end(`hello ${auth.principal.subject}`);
  *   });
  */
+import { authorizationHeaders } from '../verify/authenticate.js';
 import { createAuthenticator, factsFromHeaders } from './authenticator.js';
 import type { AuthFailure, AuthOptions, AuthOutcome } from './authenticator.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -21,7 +22,11 @@ export function createAuthenticate(
 ): (req: IncomingMessage) => Promise<AuthOutcome> {
   const authenticator = createAuthenticator(options);
   return (req) =>
-    authenticator(factsFromHeaders(req.method ?? 'GET', req.headers, req.headersDistinct));
+    authenticator(
+      factsFromHeaders(req.method ?? 'GET', req.headers, {
+        authorization: authorizationHeaders(req.rawHeaders),
+      }),
+    );
 }
 
 /** Sends a failure as `application/problem+json` with its status and headers. */

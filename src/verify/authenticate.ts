@@ -150,3 +150,23 @@ export function challengeFor(
     scope: kind === 'insufficient_scope' ? (context.scopes ?? []).join(' ') : undefined,
   });
 }
+
+/**
+ * Every Authorization header of a request, from Node's `rawHeaders` (name, value, name, value…),
+ * or `undefined` when there is none. Node keeps only the first of repeated Authorization headers
+ * in `headers`, and a request with two is refused as ambiguous, so all of them are needed; Node's
+ * `headersDistinct` would build an array for every header of every request to answer that.
+ */
+export function authorizationHeaders(
+  rawHeaders: readonly string[] | undefined,
+): string[] | undefined {
+  if (rawHeaders === undefined) return undefined;
+  let found: string[] | undefined;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string;
+    if (name.length === 13 && name.toLowerCase() === 'authorization') {
+      (found ??= []).push(rawHeaders[i + 1] as string);
+    }
+  }
+  return found;
+}

@@ -307,6 +307,10 @@ describe('the server and the middleware answer with the same authenticator', () 
         ['authorization', 'Bearer good'],
         ['authorization', 'Bearer good'],
       ],
+      [
+        ['Authorization', 'Bearer good'],
+        ['AUTHORIZATION', 'Bearer good'],
+      ],
       [['authorization', 'Bearer go"od']],
       [['authorization', 'Bearer go,od']],
     ] as [string, string][][]) {

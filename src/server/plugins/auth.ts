@@ -6,7 +6,7 @@
  */
 import { checkCsrf, checkOrigin } from '../../core/csrf.js';
 import { TesseraError } from '../../core/errors.js';
-import { challengeFor, credentialOf } from '../../verify/authenticate.js';
+import { authorizationHeaders, challengeFor, credentialOf } from '../../verify/authenticate.js';
 import { setRequestActor } from './request-context.js';
 import type { Accept, Credential } from '../../verify/authenticate.js';
 import type { Core } from '../../core/tessera.js';
@@ -50,12 +50,11 @@ export function csrfInput(request: FastifyRequest, allowedOrigins: readonly stri
 /** The credential `request` presents for a route that takes `accept`. */
 function credential(request: FastifyRequest, accept: Accept, cookieName: string): Credential {
   // Node keeps only the first of repeated Authorization headers in `headers`; the authenticator
-  // refuses two, so it is shown them all (an injected request has no headersDistinct).
-  const distinct = (request.raw as Partial<typeof request.raw>).headersDistinct;
+  // refuses two, so it is shown them all.
   return credentialOf(
     accept,
     {
-      authorization: distinct?.authorization ?? request.headers.authorization,
+      authorization: authorizationHeaders(request.raw.rawHeaders) ?? request.headers.authorization,
       cookie: request.headers.cookie,
     },
     cookieName,

@@ -6,7 +6,7 @@
 import formbodyPlugin from '@fastify/formbody';
 import { Type } from '@sinclair/typebox';
 import { TesseraError } from '../../core/errors.js';
-import { bearerToken, challengeFor } from '../../verify/authenticate.js';
+import { authorizationHeaders, bearerToken, challengeFor } from '../../verify/authenticate.js';
 import { problems } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -35,8 +35,9 @@ export async function userinfoRoutes(
     void reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
     try {
       // Node keeps the first of repeated Authorization headers; two are refused as ambiguous.
-      const distinct = (request.raw as Partial<typeof request.raw>).headersDistinct;
-      const token = bearerToken(distinct?.authorization ?? request.headers.authorization);
+      const token = bearerToken(
+        authorizationHeaders(request.raw.rawHeaders) ?? request.headers.authorization,
+      );
       const { claims, user } = await core.accessTokens.verify(token);
       if (!user) throw new TesseraError('token_claim_invalid', 'the token does not name a user');
       const scopes = claims.scope?.split(' ') ?? [];
