@@ -226,7 +226,9 @@ describe('the server and the middleware answer with the same authenticator', () 
       if (secret === 'sid') return { user, session: { id: 's1', csrfSecret: 'c' } };
       throw new TesseraError('unauthenticated', 'no such session');
     };
-    const core = { accessTokens: { verify }, sessions: { validate } } as unknown as Core;
+    // Nothing in a near cache: every session goes to `fromStore`, as on a first request.
+    const sessions = { cached: () => undefined, fromStore: validate };
+    const core = { accessTokens: { verify }, sessions } as unknown as Core;
     const cookie = sessionCookie({ issuer: 'http://127.0.0.1' });
     const auth = authenticators(core, cookie, ['http://127.0.0.1'], 'api');
     server = Fastify();

@@ -78,20 +78,37 @@ export class Sessions {
    * `touchMs`, so a busy session does not write on every request.
    */
   async validate(secret: string): Promise<ValidSession> {
+    return this.cached(secret) ?? this.fromStore(secret);
+  }
+
+  /**
+   * The near cache's answer for `secret`, at once (no store read, no promise: the hot path of a
+   * session check), or `undefined` when it has none; then `fromStore` decides. The near cache
+   * answers only what the store would: a live session that needs no touch yet.
+   */
+  cached(secret: string): ValidSession | undefined {
+    if (this.cache === undefined || !SECRET_SHAPE.test(secret)) return undefined;
+    const now = this.deps.clock.now();
+    const cached = this.cache.get(sha256Hex(secret), now);
+    if (
+      cached &&
+      now < this.expiresAt(cached.session) &&
+      now - cached.session.lastSeenAt < this.deps.policy.session.touchMs
+    ) {
+      return cached;
+    }
+    return undefined;
+  }
+
+  /**
+   * `validate` by the store, the authority (expiry, a due touch, a session the near cache does
+   * not hold); the answer is then kept in the near cache.
+   */
+  async fromStore(secret: string): Promise<ValidSession> {
     const { stores, clock, policy } = this.deps;
     if (!SECRET_SHAPE.test(secret)) throw unauthenticated();
     const secretHash = sha256Hex(secret);
     const now = clock.now();
-    // The near cache answers only what the store would: a live session that needs no touch yet.
-    // Anything else (expiry, a due touch) goes to the store, which stays the authority.
-    const cached = this.cache?.get(secretHash, now);
-    if (
-      cached &&
-      now < this.expiresAt(cached.session) &&
-      now - cached.session.lastSeenAt < policy.session.touchMs
-    ) {
-      return cached;
-    }
     // The session and its user in one round trip (SQL joins them; Redis still reads twice).
     const found = await stores.sessions.findBySecretHashWithUser(secretHash, stores.users);
     if (!found) throw unauthenticated();

@@ -13,7 +13,7 @@ import type { Core } from '../../core/tessera.js';
 import type { ValidSession } from '../../core/sessions/sessions.js';
 import type { UserRecord } from '../../stores/ports.js';
 import type { CredentialCookie } from './cookies.js';
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 
 /** Who is calling, and how they proved it. */
 export interface AuthenticatedUser {
@@ -68,6 +68,16 @@ export function authenticators(
   allowedOrigins: readonly string[],
   audience: string,
 ) {
+  /** The caller of a valid session, once its CSRF rules are met. */
+  function sessionCaller(request: FastifyRequest, valid: ValidSession): AuthenticatedUser {
+    checkCsrf({
+      ...csrfInput(request, allowedOrigins),
+      token: header(request, 'x-csrf-token'),
+      expected: valid.session.csrfSecret,
+    });
+    return { user: valid.user, via: 'session', scopes: [], session: valid.session };
+  }
+
   async function bySession(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -75,18 +85,13 @@ export function authenticators(
   ): Promise<AuthenticatedUser> {
     let valid: ValidSession;
     try {
-      valid = await core.sessions.validate(secret);
+      valid = await core.sessions.fromStore(secret);
     } catch (error) {
       // A dead cookie is useless to the browser: drop it along with the 401.
       if (error instanceof TesseraError && error.status === 401) cookie.clear(reply);
       throw error;
     }
-    checkCsrf({
-      ...csrfInput(request, allowedOrigins),
-      token: header(request, 'x-csrf-token'),
-      expected: valid.session.csrfSecret,
-    });
-    return { user: valid.user, via: 'session', scopes: [], session: valid.session };
+    return sessionCaller(request, valid);
   }
 
   async function byBearer(token: string): Promise<AuthenticatedUser> {
@@ -103,35 +108,60 @@ export function authenticators(
   async function byCredential(
     request: FastifyRequest,
     reply: FastifyReply,
-    accept: Accept,
+    presented: Credential,
   ): Promise<AuthenticatedUser> {
-    const presented = credential(request, accept, cookie.name);
-    const caller =
-      presented.kind === 'bearer'
-        ? await byBearer(presented.token)
-        : await bySession(request, reply, presented.value);
-    setRequestActor(request, caller.user.id);
-    return caller;
+    return presented.kind === 'bearer'
+      ? byBearer(presented.token)
+      : bySession(request, reply, presented.value);
+  }
+
+  /**
+   * Authenticates `request` for a route that takes `accept`, then calls `done`. A session the
+   * near cache holds is answered at once, without a promise: on the server, whose request
+   * context turns on promise hooks, every promise of the hot path costs (bench/results/profile.md).
+   */
+  function authenticate(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    accept: Accept,
+    done: (error?: Error) => void,
+  ): void {
+    const admit = (caller: AuthenticatedUser) => {
+      setRequestActor(request, caller.user.id);
+      request.authenticatedUser = caller;
+      done();
+    };
+    let presented: Credential;
+    try {
+      presented = credential(request, accept, cookie.name);
+      const kept = presented.kind === 'session' ? core.sessions.cached(presented.value) : undefined;
+      if (kept !== undefined) {
+        admit(sessionCaller(request, kept));
+        return;
+      }
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    byCredential(request, reply, presented).then(admit, done);
   }
 
   /** Requires a valid session cookie, and the CSRF token on unsafe methods. */
-  const requireSession: onRequestAsyncHookHandler = async (request, reply) => {
-    request.authenticatedUser = await byCredential(request, reply, 'session');
+  const requireSession: onRequestHookHandler = (request, reply, done) => {
+    authenticate(request, reply, 'session', done);
   };
 
   /**
    * Requires a user, by bearer token when an Authorization header is present (no CSRF check:
    * a bearer token is never sent by the browser on its own), otherwise by session cookie.
    */
-  const requireUser: onRequestAsyncHookHandler = async (request, reply) => {
-    try {
-      request.authenticatedUser = await byCredential(request, reply, 'either');
-    } catch (error) {
+  const requireUser: onRequestHookHandler = (request, reply, done) => {
+    authenticate(request, reply, 'either', (error) => {
       // RFC 6750 §3 (and API.md): every 401 here tells the client a bearer token would do.
       const challenge = error instanceof TesseraError ? challengeFor(error) : undefined;
       if (challenge !== undefined) void reply.header('WWW-Authenticate', challenge);
-      throw error;
-    }
+      done(error);
+    });
   };
 
   /** Refuses unsafe requests from foreign origins, authenticated or not (login CSRF). */
