@@ -103,6 +103,8 @@ async function startBetterAuth(options: {
 // The same account as Tessera's (bench/routes-tessera.ts); default config, the cookie cache at
 // its default maxAge (5 min), and a short one.
 const dir = mkdtempSync(join(tmpdir(), 'tessera-routes-better-auth-'));
+// The SQLite databases go with the run, also when the setup fails.
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
 const ready = await startBetterAuth({
   port: 18_805,
   dir,
@@ -112,10 +114,5 @@ const ready = await startBetterAuth({
   shortMaxAge: process.argv.includes('--quick') ? 5 : 10,
 });
 process.stdout.write(`${JSON.stringify(ready)}\n`);
-// Its SQLite database goes with the run.
-const shutdown = () => {
-  rmSync(dir, { recursive: true, force: true });
-  process.exit(0);
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+process.once('SIGTERM', () => process.exit(0));
+process.once('SIGINT', () => process.exit(0));

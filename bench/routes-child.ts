@@ -27,17 +27,27 @@ export function startChild<T>(
     createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line) as T));
     child.once('exit', (code) => reject(new Error(`bench ${entry} exited ${code}`)));
   });
+  // Awaited by the caller; this handler only keeps a child that dies after another one failed
+  // first from ending this process with an unhandled rejection.
+  ready.catch(() => undefined);
   return { process: child, ready };
 }
 
-/** SIGTERM to each child still running; resolves once all have exited. */
+/**
+ * SIGTERM to each child still running (each cleans up: databases, Redis keys), SIGKILL to one
+ * still running 5 s later; resolves once all have exited.
+ */
 export async function stopChildren(children: readonly Child<unknown>[]): Promise<void> {
   await Promise.all(
     children.map(({ process: child }) =>
       child.exitCode !== null || child.signalCode !== null
         ? undefined
         : new Promise<void>((resolve) => {
-            child.once('exit', () => resolve());
+            const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
             child.kill('SIGTERM');
           }),
     ),

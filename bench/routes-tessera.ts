@@ -31,6 +31,8 @@ const password = 'correct horse battery staple';
 const ports = { tessera: 18_801, tesseraSignIn: 18_806 };
 const issuer = `http://127.0.0.1:${ports.tessera}`;
 const dir = mkdtempSync(join(tmpdir(), 'tessera-routes-'));
+// The SQLite databases go with the run, also when the setup fails.
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 // Cheap argon2 here: its hashes are only for the setup; the sign-in rows use the Tessera below.
 const config = loadConfig(
@@ -116,10 +118,5 @@ const ready: TesseraChild = {
 };
 process.stdout.write(`${JSON.stringify(ready)}\n`);
 
-// The SQLite databases go with the run.
-const shutdown = () => {
-  rmSync(dir, { recursive: true, force: true });
-  process.exit(0);
-};
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+process.once('SIGTERM', () => process.exit(0));
+process.once('SIGINT', () => process.exit(0));

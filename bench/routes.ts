@@ -8,10 +8,9 @@
 //
 // Each stack runs in its own child process — the Tessera servers (bench/routes-tessera.ts),
 // better-auth (better-auth-target.ts), the resource servers (routes-target.ts) — and load comes
-// from this process. Rounds of every
-// row are interleaved and rotated so that background load hits every row alike; each figure is
-// the median of its rounds. Writes bench/results/routes.md and routes.svg (routes-quick.* with
-// --quick).
+// from this process. Rounds of every row are interleaved and rotated so that background load
+// hits every row alike; each figure is the median of its rounds. Writes bench/results/routes.md
+// and routes.svg (routes-quick.* with --quick).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import autocannon from 'autocannon';
