@@ -1,40 +1,32 @@
-// better-auth as a peer in bench/routes.ts, served from the child of bench/routes-target.ts: one
-// Fastify server, its own no-auth route, and a route per configuration that calls
-// `auth.api.getSession({ headers })`. SQLite through better-sqlite3 (better-auth's Kysely
-// adapter), as Tessera's default store is SQLite. Three instances share the database and secret:
+// better-auth as a peer in bench/routes.ts, in its own process (started by bench/routes.ts with
+// routes-child.ts; better-auth's AsyncLocalStorage turns on promise hooks for its whole process,
+// so no other stack shares it): one Fastify server, its own no-auth route, and a route per
+// configuration that calls `auth.api.getSession({ headers })`. SQLite through better-sqlite3
+// (better-auth's Kysely adapter), as Tessera's default store is SQLite. Three instances share the database and secret:
 // the default config, the cookie cache at the maxAge the throughput rows use, and the cookie
-// cache at a short maxAge for the revocation rows. Telemetry off, no network.
+// cache at a short maxAge for the revocation rows. Telemetry off, no network. Prints one JSON
+// line (BetterAuthChild), then serves until killed. `--quick`: the short maxAge is shorter.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
 import { fromNodeHeaders } from 'better-auth/node';
 import Database from 'better-sqlite3';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-
-/** The better-auth configurations served, by the path prefix of their routes. */
-export const betterAuthConfigs = ['default', 'cached', 'short'] as const;
-export type BetterAuthConfig = (typeof betterAuthConfigs)[number];
-
-export interface BetterAuthTarget {
-  port: number;
-  email: string;
-  password: string;
-  /** Seconds the cookie cache keeps a session: the throughput row's, the revocation row's. */
-  maxAge: { cached: number; short: number };
-  close(): Promise<void>;
-}
+import { betterAuthConfigs, type BetterAuthChild } from './routes-better-auth.js';
 
 /** Starts the server on `port`; the database goes in `dir`. */
-export async function startBetterAuth(options: {
+async function startBetterAuth(options: {
   port: number;
   dir: string;
+  email: string;
   password: string;
   cachedMaxAge: number;
   shortMaxAge: number;
-}): Promise<BetterAuthTarget> {
-  const { port, password } = options;
-  const email = 'bench@example.com';
+}): Promise<BetterAuthChild> {
+  const { port, email, password } = options;
   // Statements run, counted so that the report can say which route reads the database.
   let statements = 0;
   const database = new Database(join(options.dir, 'better-auth.db'), {
@@ -105,54 +97,22 @@ export async function startBetterAuth(options: {
     email,
     password,
     maxAge: { cached: options.cachedMaxAge, short: options.shortMaxAge },
-    close: async () => {
-      await app.close();
-      database.close();
-    },
   };
 }
 
-/** Signs in by email through better-auth's HTTP endpoint; resolves with the Cookie header. */
-export async function betterAuthSignIn(
-  target: Pick<BetterAuthTarget, 'port' | 'email' | 'password'>,
-  config: BetterAuthConfig,
-): Promise<string> {
-  const basePath = config === 'default' ? '/api/auth' : `/api/auth-${config}`;
-  const response = await fetch(`http://127.0.0.1:${target.port}${basePath}/sign-in/email`, {
-    method: 'POST',
-    // As a browser would: better-auth refuses a sign-in without an Origin.
-    headers: { 'content-type': 'application/json', origin: `http://127.0.0.1:${target.port}` },
-    body: JSON.stringify({ email: target.email, password: target.password }),
-  });
-  if (response.status !== 200) {
-    throw new Error(
-      `better-auth sign-in (${config}) answered ${response.status} ${await response.text()}`,
-    );
-  }
-  return response.headers
-    .getSetCookie()
-    .map((cookie) => cookie.split(';')[0])
-    .join('; ');
-}
-
-/** Signs the session of `cookie` out through better-auth's HTTP endpoint. */
-export async function betterAuthSignOut(
-  target: Pick<BetterAuthTarget, 'port'>,
-  config: BetterAuthConfig,
-  cookie: string,
-): Promise<void> {
-  const basePath = config === 'default' ? '/api/auth' : `/api/auth-${config}`;
-  const response = await fetch(`http://127.0.0.1:${target.port}${basePath}/sign-out`, {
-    method: 'POST',
-    headers: {
-      cookie,
-      'content-type': 'application/json',
-      origin: `http://127.0.0.1:${target.port}`,
-    },
-    body: '{}',
-  });
-  await response.body?.cancel();
-  if (response.status !== 200) {
-    throw new Error(`better-auth sign-out (${config}) answered ${response.status}`);
-  }
-}
+// The same account as Tessera's (bench/routes-tessera.ts); default config, the cookie cache at
+// its default maxAge (5 min), and a short one.
+const dir = mkdtempSync(join(tmpdir(), 'tessera-routes-better-auth-'));
+// The SQLite databases go with the run, also when the setup fails.
+process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+const ready = await startBetterAuth({
+  port: 18_805,
+  dir,
+  email: 'bench@example.com',
+  password: 'correct horse battery staple',
+  cachedMaxAge: 300,
+  shortMaxAge: process.argv.includes('--quick') ? 5 : 10,
+});
+process.stdout.write(`${JSON.stringify(ready)}\n`);
+process.once('SIGTERM', () => process.exit(0));
+process.once('SIGINT', () => process.exit(0));

@@ -1,5 +1,6 @@
 // The latency rows of bench/routes.ts: revocation to rejection (a token and a session at the
-// Tessera toolkit in this process, the server in the child; better-auth's getSession with and
+// Tessera toolkit in this process, the server in its own child, bench/routes-tessera.ts, whose
+// /bench/* endpoints issue and revoke; better-auth's getSession with and
 // without its cookie cache) and sign-in latency (Tessera against better-auth). Each function
 // returns its samples in ms, sorted.
 import { tesseraSessionCheck } from '../src/middleware/session-check.js';
@@ -8,9 +9,9 @@ import {
   betterAuthSignIn,
   betterAuthSignOut,
   type BetterAuthConfig,
-} from './better-auth-target.js';
+} from './routes-better-auth.js';
 
-/** What the child (bench/routes-target.ts) printed. */
+/** What bench/routes.ts gathered from the lines its children printed. */
 export interface Target {
   ports: Record<string, number>;
   issuer: string;
@@ -43,16 +44,16 @@ export async function tokenRevocation(target: Target, count: number): Promise<nu
     issuer: target.issuer,
     revocations: { feed: target.feed },
   });
-  const resource = `http://127.0.0.1:${target.ports.resource}`;
+  const tessera = `http://127.0.0.1:${target.ports.tessera}`;
   const latencies: number[] = [];
   try {
     for (let i = 0; i < count; i += 1) {
-      const { token } = (await (await fetch(`${resource}/bench/issue`)).json()) as {
+      const { token } = (await (await fetch(`${tessera}/bench/issue`)).json()) as {
         token: string;
       };
       const { jti, exp } = await verifier.verify(token);
       const start = performance.now();
-      await fetch(`${resource}/bench/revoke`, {
+      await fetch(`${tessera}/bench/revoke`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ jti, exp }),
@@ -100,7 +101,7 @@ export async function sessionRevocation(
       return fetch(input, init);
     },
   });
-  const resource = `http://127.0.0.1:${target.ports.resource}`;
+  const tessera = `http://127.0.0.1:${target.ports.tessera}`;
   const latencies: number[] = [];
   let keptAnswers = 0;
   try {
@@ -111,7 +112,7 @@ export async function sessionRevocation(
       await sleep(5);
     }
     for (let i = 0; i < count; i += 1) {
-      const session = (await (await fetch(`${resource}/bench/session`)).json()) as {
+      const session = (await (await fetch(`${tessera}/bench/session`)).json()) as {
         cookie: string;
         id: string;
       };
@@ -120,7 +121,7 @@ export async function sessionRevocation(
       if ((await check(session.cookie)) === undefined) throw new Error('a kept session refused');
       if (asked === before) keptAnswers += 1;
       const start = performance.now();
-      const revoked = await fetch(`${resource}/bench/session-revoke`, {
+      const revoked = await fetch(`${tessera}/bench/session-revoke`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ id: session.id }),
@@ -186,9 +187,9 @@ export async function betterAuthRevocation(
 
 /**
  * Sign-in latency over HTTP, sequential, the two stacks alternating so that background load
- * hits both alike: Tessera's POST /auth/session (the child's second Tessera, argon2id at the
- * defaults) against better-auth's POST /api/auth/sign-in/email (its default hasher). The first
- * of each is untimed (warm-up).
+ * hits both alike: Tessera's POST /auth/session (the second Tessera of routes-tessera.ts,
+ * argon2id at the defaults) against better-auth's POST /api/auth/sign-in/email (its default
+ * hasher). The first of each is untimed (warm-up).
  */
 export async function signInLatency(
   target: Target,

@@ -6,17 +6,17 @@
 // sign-in latency (bench/routes-latency.ts). Run: npx tsx bench/routes.ts [--quick] (npm run
 // bench runs it after `tessera bench`).
 //
-// Servers run in a child (bench/routes-target.ts); load comes from this process. Rounds of every
-// row are interleaved and rotated so that background load hits every row alike; each figure is
-// the median of its rounds. Writes bench/results/routes.md and routes.svg (routes-quick.* with
-// --quick).
-import { spawn } from 'node:child_process';
+// Each stack runs in its own child process — the Tessera servers (bench/routes-tessera.ts),
+// better-auth (better-auth-target.ts), the resource servers (routes-target.ts) — and load comes
+// from this process. Rounds of every row are interleaved and rotated so that background load
+// hits every row alike; each figure is the median of its rounds. Writes bench/results/routes.md
+// and routes.svg (routes-quick.* with --quick).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { betterAuthSignIn } from './better-auth-target.js';
+import { betterAuthSignIn, type BetterAuthChild } from './routes-better-auth.js';
 import { routesChart } from './routes-chart.js';
+import { startChild, stopChildren, type Child } from './routes-child.js';
 import {
   betterAuthRevocation,
   quantile,
@@ -25,6 +25,8 @@ import {
   tokenRevocation,
   type Target,
 } from './routes-latency.js';
+import type { TargetChild } from './routes-target.js';
+import type { TesseraChild } from './routes-tessera.js';
 
 const quick = process.argv.includes('--quick');
 const seconds = quick ? 1 : 3;
@@ -33,22 +35,36 @@ const load = loadavg();
 const samplesOf = quick ? 11 : 51;
 const signIns = quick ? 5 : 20;
 
-const child = spawn(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    new URL('routes-target.ts', import.meta.url).pathname,
-    ...(quick ? ['--quick'] : []),
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-const target = JSON.parse(
-  await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`bench target exited ${code}`)));
-  }),
-) as Target;
+// Each stack in its own process (routes-child.ts says why): the Tessera servers and better-auth
+// first, then the resource servers, which verify against that Tessera.
+const children: Child<unknown>[] = [];
+const start = <T>(entry: string, env: Record<string, string> = {}) => {
+  const child = startChild<T>(entry, quick ? ['--quick'] : [], env);
+  children.push(child);
+  return child.ready;
+};
+let target: Target;
+try {
+  const [tesseraChild, betterAuthChild] = await Promise.all([
+    start<TesseraChild>('routes-tessera.ts'),
+    start<BetterAuthChild>('better-auth-target.ts'),
+  ]);
+  const resourceChild = await start<TargetChild>('routes-target.ts', {
+    BENCH_TESSERA: JSON.stringify(tesseraChild),
+  });
+  if (resourceChild.promiseHooks) {
+    throw new Error("promise hooks are on in the resource servers' process (routes-target.ts)");
+  }
+  target = {
+    ...tesseraChild,
+    ports: { ...tesseraChild.ports, ...resourceChild.ports, betterAuth: betterAuthChild.port },
+    expressCookie: resourceChild.expressCookie,
+    betterAuthMaxAge: betterAuthChild.maxAge,
+  };
+} catch (error) {
+  await stopChildren(children);
+  throw error;
+}
 
 interface Row {
   stack: string;
@@ -206,7 +222,7 @@ try {
   progress(`sign-in latency (${signIns} each)`);
   signIn = await signInLatency(target, signIns);
 } finally {
-  child.kill('SIGTERM');
+  await stopChildren(children);
 }
 
 const median = (row: Row) => {
@@ -280,7 +296,8 @@ const markdown = [
   `- command: \`npx tsx bench/routes.ts${quick ? ' --quick' : ''}\` (also run by \`npm run bench\`)`,
   `- date: ${date}; node ${process.version}; cpu: ${cpu}`,
   `- load average at start: ${load.map((n) => n.toFixed(2)).join(', ')}; NODE_ENV ${process.env.NODE_ENV ?? 'unset'}`,
-  `- method: autocannon, 10 connections, median of ${rounds} round(s) of ${seconds} s per row, rows interleaved and rotated; servers in one child process, load from this one`,
+  `- method: autocannon, 10 connections, median of ${rounds} round(s) of ${seconds} s per row, rows interleaved and rotated; servers in child processes, load from this one`,
+  "- each stack runs in its own process: the Tessera servers, better-auth, and the resource servers (Tessera toolkit, @fastify/jwt, express-session) together in a third. Tessera's server and better-auth use AsyncLocalStorage, which on Node 20 turns on promise hooks for their whole process and so slows every stack sharing it; a microservice does not share its process with the auth server (promise hooks checked off in the resource servers' process).",
   '- ratio: against the no-auth route of the same server, same request (the credential is sent and ignored)',
   "- Tessera: access token RS256 (the default) verified by `createVerifier` with the revocation feed. Sessions: by default (`session (default: kept on the feed)`, and `either` with a cookie) the middleware's verifier follows the feed, so Tessera's answer for a cookie is kept in memory on the feed's word (up to `maxCacheMs`, 60 s, or the session's idle deadline) and the server is not asked; `session, maxCacheMs: 0` asks the Tessera server's `GET /auth/session` (SQLite, near cache on) on every request.",
   "- Peers: @fastify/jwt checks no revocation; express-session reads Redis per request; better-auth 1.7.25 (better-sqlite3 in WAL mode as Tessera's SQLite store, through better-auth's Kysely adapter; telemetry off, its rate limit off as Tessera's is raised) calls `auth.api.getSession({ headers })`, which by default reads the session and its user from SQLite per request, and with `session.cookieCache` trusts its `session_data` cookie (default strategy `compact`, HMAC-signed) until maxAge (no read; the cookie is signed in again before each round so it is never past maxAge).",
@@ -330,7 +347,7 @@ const markdown = [
   '',
   '| stack | request | hasher | samples | p50 ms | p99 ms |',
   '| --- | --- | --- | ---: | ---: | ---: |',
-  `| Tessera | \`POST /auth/session\` (a second Tessera in the child, defaults but its rate limits) | argon2id m=${target.argon2.memoryKiB} KiB, t=${target.argon2.iterations}, p=${target.argon2.parallelism} (the defaults) | ${signIn!.tessera.length} | ${quantile(signIn!.tessera, 0.5)} | ${quantile(signIn!.tessera, 0.99)} |`,
+  `| Tessera | \`POST /auth/session\` (a second Tessera in the Tessera servers' process, defaults but its rate limits) | argon2id m=${target.argon2.memoryKiB} KiB, t=${target.argon2.iterations}, p=${target.argon2.parallelism} (the defaults) | ${signIn!.tessera.length} | ${quantile(signIn!.tessera, 0.5)} | ${quantile(signIn!.tessera, 0.99)} |`,
   `| better-auth | \`POST /api/auth/sign-in/email\` | its default: scrypt N=16384, r=16, p=1 (node:crypto) | ${signIn!.betterAuth.length} | ${quantile(signIn!.betterAuth, 0.5)} | ${quantile(signIn!.betterAuth, 0.99)} |`,
   '',
 ].join('\n');
