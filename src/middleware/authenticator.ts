@@ -103,37 +103,44 @@ export function createAuthenticator(options: AuthOptions): Authenticator {
   const csrf = options.csrf ?? true;
   const realm = options.realm;
 
-  const authenticate = async (facts: RequestFacts): Promise<Principal> => {
-    const credential = credentialOf(accept, facts, cookieName);
-    if (credential.kind === 'bearer') {
-      const claims = await (verifier as Verifier).verify(credential.token);
-      const scopes = claims.scope?.split(' ').filter(Boolean) ?? [];
-      return { via: 'bearer', subject: claims.sub, scopes, claims };
-    }
-    const session = await checkSession(sessionCheck as SessionCheck, credential.value);
-    if (session === undefined)
-      throw new TesseraError('session_expired', 'the session is not valid');
-    if (csrf) {
-      checkCsrf({
-        method: facts.method,
-        origin: facts.origin,
-        fetchSite: facts.fetchSite,
-        allowedOrigins,
-        token: facts.csrfToken,
-        expected: session.csrfToken,
-      });
-    }
-    return {
-      via: 'session',
-      subject: session.userId,
-      scopes: [...(session.scopes ?? [])],
-      session,
-    };
-  };
-
+  // One async function per request, the check's own promise inside it: each promise of the hot
+  // path costs, the more so in an app whose AsyncLocalStorage turns on promise hooks.
   return async (facts) => {
     try {
-      const principal = await authenticate(facts);
+      const credential = credentialOf(accept, facts, cookieName);
+      let principal: Principal;
+      if (credential.kind === 'bearer') {
+        const claims = await (verifier as Verifier).verify(credential.token);
+        const scopes = claims.scope?.split(' ').filter(Boolean) ?? [];
+        principal = { via: 'bearer', subject: claims.sub, scopes, claims };
+      } else {
+        let session: SessionIdentity | undefined;
+        try {
+          session = await (sessionCheck as SessionCheck)(credential.value);
+        } catch (error) {
+          // A session check that breaks (its store is down) fails closed, as unavailable.
+          if (error instanceof TesseraError) throw error;
+          throw new TesseraError('session_unavailable', 'the session could not be checked');
+        }
+        if (session === undefined)
+          throw new TesseraError('session_expired', 'the session is not valid');
+        if (csrf) {
+          checkCsrf({
+            method: facts.method,
+            origin: facts.origin,
+            fetchSite: facts.fetchSite,
+            allowedOrigins,
+            token: facts.csrfToken,
+            expected: session.csrfToken,
+          });
+        }
+        principal = {
+          via: 'session',
+          subject: session.userId,
+          scopes: [...(session.scopes ?? [])],
+          session,
+        };
+      }
       const missing = required.filter((scope) => !principal.scopes.includes(scope));
       if (missing.length > 0) {
         throw new TesseraError(
@@ -170,19 +177,6 @@ function vouchingVerifier(options: AuthOptions): Verifier | undefined {
   if (options.session?.reporter === undefined && revocations.credentials === undefined)
     return undefined;
   return options.verifier;
-}
-
-// A session check that breaks (its store is down) fails closed, as unavailable, not as a 500.
-async function checkSession(
-  check: SessionCheck,
-  value: string,
-): Promise<SessionIdentity | undefined> {
-  try {
-    return await check(value);
-  } catch (error) {
-    if (error instanceof TesseraError) throw error;
-    throw new TesseraError('session_unavailable', 'the session could not be checked');
-  }
 }
 
 /**
