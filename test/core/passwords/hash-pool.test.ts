@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { describe, it } from 'node:test';
 import { hash, verify } from '@node-rs/argon2';
 import { HashPool } from '../../../src/core/passwords/hash-pool.js';
@@ -13,7 +14,8 @@ import {
 
 const CHEAP = { memoryKiB: 1024, iterations: 1, parallelism: 1 };
 const CHEAP_OPTIONS = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
-const linux = process.platform === 'linux';
+// Thread priorities are read from /proc; a run already under `nice` would start the workers there.
+const linuxAtNormalPriority = process.platform === 'linux' && getPriority() === 0;
 
 /** The nice value of every thread of this process (proc(5): field 19 of /proc/self/task/N/stat). */
 function threadNices(): number[] {
@@ -49,26 +51,30 @@ describe('password hashing on the worker pool', () => {
   });
 });
 
-describe('the hashing threads run at the configured nice value', { skip: !linux }, () => {
-  it('renices each worker thread, and only those', async () => {
-    const pool = new HashPool({ size: 2, nice: 7 });
-    assert.equal(threadNices().filter((nice) => nice === 7).length, 0);
-    // Two jobs at once start both workers.
-    await Promise.all([pool.hash('a', CHEAP_OPTIONS), pool.hash('b', CHEAP_OPTIONS)]);
-    assert.deepEqual(await pool.priority(), { requested: 7, nice: 7 });
-    const nices = threadNices();
-    assert.equal(nices.filter((nice) => nice === 7).length, 2, `threads: ${nices.join(' ')}`);
-    assert.equal(nices[0], 0, 'the main thread keeps its priority');
-    pool.close();
-  });
+describe(
+  'the hashing threads run at the configured nice value',
+  { skip: !linuxAtNormalPriority },
+  () => {
+    it('renices each worker thread, and only those', async () => {
+      const pool = new HashPool({ size: 2, nice: 7 });
+      assert.equal(threadNices().filter((nice) => nice === 7).length, 0);
+      // Two jobs at once start both workers.
+      await Promise.all([pool.hash('a', CHEAP_OPTIONS), pool.hash('b', CHEAP_OPTIONS)]);
+      assert.deepEqual(await pool.priority(), { requested: 7, nice: 7 });
+      const nices = threadNices();
+      assert.equal(nices.filter((nice) => nice === 7).length, 2, `threads: ${nices.join(' ')}`);
+      assert.equal(nices[0], 0, 'the main thread keeps its priority');
+      pool.close();
+    });
 
-  it('reports the priority for the start log (TESSERA_HASH_NICE through boundHashing)', async () => {
-    boundHashing({ concurrency: 1, queue: 8, nice: 12 });
-    assert.deepEqual(await hashingPriority(), { requested: 12, nice: 12 });
-    boundHashing({ concurrency: 1, queue: 8, nice: 0 });
-    assert.deepEqual(await hashingPriority(), { requested: 0, nice: 0 });
-  });
-});
+    it('reports the priority for the start log (TESSERA_HASH_NICE through boundHashing)', async () => {
+      boundHashing({ concurrency: 1, queue: 8, nice: 12 });
+      assert.deepEqual(await hashingPriority(), { requested: 12, nice: 12 });
+      boundHashing({ concurrency: 1, queue: 8, nice: 0 });
+      assert.deepEqual(await hashingPriority(), { requested: 0, nice: 0 });
+    });
+  },
+);
 
 describe('a failing hashing worker', () => {
   it('fails the job with a clear internal error when the worker throws', async () => {
