@@ -31,6 +31,7 @@ export interface Config {
   readonly argon2Parallelism: number;
   readonly hashConcurrency: number;
   readonly hashQueue: number;
+  readonly hashNice: number;
   readonly bodyLimitBytes: number;
   readonly signingAlg: 'RS256' | 'ES256' | 'EdDSA' | 'HS256';
   readonly hs256Secret: string | undefined;
@@ -411,6 +412,14 @@ export const options: readonly AnyOption[] = [
     fallback: 32,
     parse: integer(0, 100000),
     doc: 'Password hashes waiting for a turn; past it sign-in, sign-up and password changes answer 503 `busy`.',
+  },
+  {
+    key: 'hashNice',
+    env: 'TESSERA_HASH_NICE',
+    flag: 'hash-nice',
+    fallback: 10,
+    parse: integer(0, 19),
+    doc: 'Nice value of the password-hashing threads (Linux; elsewhere they keep normal priority), so other requests get the CPU first during a burst of sign-ins; 0: normal priority.',
   },
   {
     key: 'bodyLimitBytes',

@@ -1,7 +1,6 @@
 import type { SigningAlgorithm } from './keys/algorithms.js';
-import type { Argon2Params } from './passwords/hash.js';
+import type { Argon2Params, HashingBound } from './passwords/hash.js';
 import type { Limit } from './limits/rate-limit.js';
-import type { Bound } from './limits/semaphore.js';
 
 /**
  * The numbers the core rules run on. The core takes them as they are; the server and the CLI
@@ -9,8 +8,11 @@ import type { Bound } from './limits/semaphore.js';
  */
 export interface Policy {
   argon2: Argon2Params;
-  /** Hashes at once and waiting, process-wide (passwords/hash.ts); absent: cores − 1 and 32. */
-  hashing?: Bound;
+  /**
+   * Hashes at once and waiting, process-wide, and their threads' nice value (passwords/hash.ts);
+   * absent: cores − 1, 32 and nice 10.
+   */
+  hashing?: HashingBound;
   session: {
     /** A session unused this long ends. */
     idleMs: number;

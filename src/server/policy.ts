@@ -18,6 +18,7 @@ export function policyFromConfig(config: Config): Policy {
       concurrency:
         config.hashConcurrency === 0 ? defaultHashBound().concurrency : config.hashConcurrency,
       queue: config.hashQueue,
+      nice: config.hashNice,
     },
     session: {
       idleMs: config.sessionIdleMinutes * MINUTE_MS,
