@@ -2,6 +2,7 @@
  * Starts a whole Tessera server from configuration: stores, core, HTTP app, periodic clean-up,
  * and a `close` that stops them in order.
  */
+import { hashingPriority } from '../core/passwords/hash.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pino } from 'pino';
 import { systemClock } from '../core/clock.js';
@@ -77,6 +78,15 @@ export async function startServer(config: Config): Promise<RunningServer> {
     core.keyRing.load().catch((error: unknown) => logger.warn({ err: error }, 'key reload failed'));
   }, KEY_RELOAD_INTERVAL_MS);
   reload.unref();
+  // Starts a hashing worker now, so the first sign-in does not wait for one, and says at what
+  // priority hashing runs (or why it could not be lowered).
+  const priority = await hashingPriority();
+  if (priority.unavailable !== undefined) {
+    logger.warn(
+      { hashing: priority },
+      `password hashing runs at normal priority: ${priority.unavailable}`,
+    );
+  } else logger.info({ hashing: priority }, `password hashing runs at nice ${priority.nice}`);
   const url = await app.listen({ host: config.host, port: config.port });
   logger.info(
     { url, issuer: config.issuer, database: redactUrl(config.databaseUrl) },

@@ -44,6 +44,7 @@ const login: LoginResults = {
     origin: 'http://127.0.0.1',
     hashConcurrency: 1,
     hashQueue: 32,
+    hashNice: 10,
     argon2: { memoryKiB: 19456, iterations: 2, parallelism: 1 },
   },
   single: load(16.4, 75),

@@ -65,7 +65,7 @@ export function loginSection(login: LoginResults): string[] {
   const seconds = (login.phaseMs / 1000).toFixed(0);
   return [
     ...head,
-    `The whole server (\`tessera serve\` on an SQLite file) in a child process; the load from the bench's process over node:http (keep-alive), ${seconds} s per row. argon2id at the default parameters (m = ${server.argon2.memoryKiB} KiB, t = ${server.argon2.iterations}, p = ${server.argon2.parallelism}); hashing bound ${server.hashConcurrency} at once, ${server.hashQueue} waiting, past that 503 \`busy\` (TESSERA_HASH_CONCURRENCY / TESSERA_HASH_QUEUE); libuv pool ${login.threadPool}. The login rate limits are raised for the run (every sign-in comes from one IP for one account). Client and server share this machine's cores: on a small machine the client takes some of the CPU the server would otherwise have.`,
+    `The whole server (\`tessera serve\` on an SQLite file) in a child process; the load from the bench's process over node:http (keep-alive), ${seconds} s per row. argon2id at the default parameters (m = ${server.argon2.memoryKiB} KiB, t = ${server.argon2.iterations}, p = ${server.argon2.parallelism}); hashing bound ${server.hashConcurrency} at once, ${server.hashQueue} waiting, past that 503 \`busy\` (TESSERA_HASH_CONCURRENCY / TESSERA_HASH_QUEUE); hashing on worker threads at nice ${server.hashNice}${server.hashNiceUnavailable === undefined ? '' : ` (not lowered: ${server.hashNiceUnavailable})`} (TESSERA_HASH_NICE), so the event loop wins the CPU when both want it; libuv pool ${login.threadPool}. The login rate limits are raised for the run (every sign-in comes from one IP for one account). Client and server share this machine's cores: on a small machine the client takes some of the CPU the server would otherwise have.`,
     '',
     '| sign-ins (`POST /auth/session`) | sign-ins/s | p50 ms | p99 ms | refused |',
     '| --- | ---: | ---: | ---: | --- |',
@@ -98,7 +98,7 @@ export function loginSection(login: LoginResults): string[] {
       ].join(' | ');
     }),
     '',
-    'Where the CPU went in those rows (warm-up included), in cores (1 = one core all along): the server process with all its threads (argon2 runs on its libuv pool), how busy its event loop was, and the bench client sending the load from the same machine.',
+    'Where the CPU went in those rows (warm-up included), in cores (1 = one core all along): the server process with all its threads (argon2 runs on its hashing workers), how busy its event loop was, and the bench client sending the load from the same machine.',
     '',
     '| credential | row | server cores | server event loop busy | client cores |',
     '| --- | --- | ---: | ---: | ---: |',

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../../config.js';
-import { hashGate } from '../../core/passwords/hash.js';
+import { hashGate, hashingPriority } from '../../core/passwords/hash.js';
 import { startServer } from '../../server/start.js';
 
 /** The first message the child sends. */
@@ -24,12 +24,15 @@ export interface LoginServerReady {
   origin: string;
   hashConcurrency: number;
   hashQueue: number;
+  /** The nice value the hashing threads run at (and why not lowered, if so). */
+  hashNice: number;
+  hashNiceUnavailable?: string;
   argon2: { memoryKiB: number; iterations: number; parallelism: number };
 }
 
 /** What the server used so far, sent when the bench asks ('usage'). */
 export interface ServerUsage {
-  /** CPU time of the whole process, every thread (the hashes' libuv pool included), ms. */
+  /** CPU time of the whole process, every thread (the hashing workers included), ms. */
   cpuMs: number;
   /** Time the event loop was busy, and idle, ms. */
   loopActiveMs: number;
@@ -37,7 +40,11 @@ export interface ServerUsage {
 }
 
 /** The only settings taken from the environment: the hashing bound under test. */
-const BOUND_VARIABLES = ['TESSERA_HASH_CONCURRENCY', 'TESSERA_HASH_QUEUE'] as const;
+const BOUND_VARIABLES = [
+  'TESSERA_HASH_CONCURRENCY',
+  'TESSERA_HASH_QUEUE',
+  'TESSERA_HASH_NICE',
+] as const;
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-bench-login-'));
 const issuer = 'http://127.0.0.1';
@@ -77,6 +84,10 @@ const ready: LoginServerReady = {
   origin: issuer,
   hashConcurrency: hashGate().bound.concurrency,
   hashQueue: hashGate().bound.queue,
+  ...(await hashingPriority().then((p) => ({
+    hashNice: p.nice,
+    ...(p.unavailable === undefined ? {} : { hashNiceUnavailable: p.unavailable }),
+  }))),
   argon2: {
     memoryKiB: config.argon2MemoryKiB,
     iterations: config.argon2Iterations,

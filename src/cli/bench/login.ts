@@ -30,7 +30,7 @@ export const PROTECTED_CONNECTIONS = 10;
 
 /** Where the CPU went during a row (its warm-up included), in cores: 1 is one core all along. */
 export interface CpuShare {
-  /** The server process, every thread: argon2 runs on its libuv pool. */
+  /** The server process, every thread: argon2 runs on its hashing workers. */
   serverCores: number;
   /** Share of the time the server's event loop was busy, 0 to 1. */
   serverLoopBusy: number;
