@@ -239,6 +239,23 @@ for (const kind of kinds) {
         );
       });
 
+      it('lifts the login lockout of the account: the owner signs in at once with the new password', async () => {
+        const { core, email } = await setup();
+        const wrong = { email, password: 'not the password at all' };
+        // Someone guessing: the account locks after its limit (5 in the test policy).
+        for (let i = 0; i < 5; i += 1) await failure(core.accounts.authenticate(wrong, caller));
+        assert.equal(
+          (await failure(core.accounts.authenticate(wrong, caller))).code,
+          'rate_limited',
+        );
+        await core.recovery.requestReset(email);
+        await core.recovery.idle();
+        await core.recovery.resetPassword(lastLink(email, '/reset-password'), NEW_PASSWORD);
+        // From another address than the guesses (their IP keeps its own limit).
+        const owner = { ip: '198.51.100.9' };
+        assert.ok(await core.accounts.authenticate({ email, password: NEW_PASSWORD }, owner));
+      });
+
       it('a weak new password is refused and the link still works', async () => {
         const { core, email } = await setup();
         await core.recovery.requestReset(email);

@@ -1,7 +1,8 @@
+import { loginAccountKey } from './login-limits.js';
 import { TesseraError } from '../errors.js';
 import { consume } from '../limits/rate-limit.js';
 import { hashPassword, needsRehash, verifyPassword } from '../passwords/hash.js';
-import { randomId, randomToken, sha256Hex } from '../random.js';
+import { randomId, randomToken } from '../random.js';
 import { lockedOut } from '../audit/lockout.js';
 import { deleteAccount } from './deletion.js';
 import { normalizeEmail } from './email.js';
@@ -283,7 +284,7 @@ export class Accounts {
    */
   private async countAttempt(email: string, caller: Caller): Promise<string> {
     const { stores, clock, policy } = this.deps;
-    const accountKey = `login:account:${sha256Hex(email)}`;
+    const accountKey = loginAccountKey(email);
     await consume(
       stores.rateLimits,
       `login:ip:${caller.ip}`,

@@ -7,6 +7,7 @@ import { TesseraError } from '../errors.js';
 import { hashPassword } from '../passwords/hash.js';
 import { randomToken, sha256Hex } from '../random.js';
 import { normalizeEmail } from './email.js';
+import { loginAccountKey } from './login-limits.js';
 import { checkPasswordPolicy } from './password-policy.js';
 import type { CoreDeps } from '../deps.js';
 import type { Mailer } from './mailer.js';
@@ -100,6 +101,8 @@ export class Recovery {
     user.passwordHash = await hashPassword(password, policy.argon2);
     await stores.users.setPasswordHash(user.id, user.passwordHash);
     await this.revoker.revokeEverything(user.id, 'password_reset');
+    // Whoever was guessing the old password locked the owner out; the owner proved the mailbox.
+    await stores.rateLimits.reset(loginAccountKey(user.email));
     await this.markVerified(user);
     this.deps.audit.record('password.reset', { subjectId: user.id, actorId: user.id });
     return user;
