@@ -1,24 +1,13 @@
 /** Helpers for tests that run real servers on loopback. */
-import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../src/cli/bench/free-port.js';
 import { loadConfig } from '../../src/config.js';
 import { FAST_ARGON2 } from './server.js';
 import type { Config } from '../../src/config.js';
 
-/** A loopback port that was free a moment ago (another process may take it before us). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  await once(probe, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { freePort };
 
 /**
  * The configuration of a real server on a free loopback port, its issuer equal to the URL clients

@@ -7,10 +7,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
 import { loadConfig } from '../../config.js';
 import { systemClock } from '../../core/clock.js';
 import { randomToken } from '../../core/random.js';
@@ -45,17 +45,6 @@ export interface FanoutRow {
 
 const EVENT_WAIT_MS = 5_000;
 const wallMs = (): number => performance.timeOrigin + performance.now();
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  await once(probe, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}
 
 /** The child's next message of `type` (optionally about `value`), or undefined after `ms`. */
 function nextMessage<T extends ChildMessage['type']>(

@@ -62,13 +62,8 @@ export class SessionNearCache {
 
   /** A cached validation still young enough at `now`, if the channel can be trusted. */
   get(secretHash: string, now: number): ValidSession | undefined {
-    if (!this.channel.connected) {
-      this.clear();
-      return undefined;
-    }
-    const entry = this.entries.get(secretHash);
-    if (!entry || now - entry.cachedAt >= this.maxAgeMs || now < entry.cachedAt) {
-      if (entry) this.entries.delete(secretHash);
+    const entry = this.young(this.entries, secretHash, now);
+    if (entry === undefined) {
       this.misses += 1;
       return undefined;
     }
@@ -81,15 +76,7 @@ export class SessionNearCache {
 
   /** Remembers a validation made against the store at `now`. */
   set(valid: ValidSession, now: number): void {
-    if (!this.channel.connected) return;
-    const key = valid.session.secretHash;
-    this.entries.delete(key);
-    while (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done === true) break;
-      this.entries.delete(oldest.value);
-    }
-    this.entries.set(key, {
+    this.put(this.entries, valid.session.secretHash, {
       valid: { session: { ...valid.session }, user: valid.user },
       cachedAt: now,
     });
@@ -97,28 +84,13 @@ export class SessionNearCache {
 
   /** A user record kept at most the cache's bound ago, if the channel can be trusted. */
   user(userId: string, now: number): UserRecord | undefined {
-    if (!this.channel.connected) {
-      this.clear();
-      return undefined;
-    }
-    const entry = this.users.get(userId);
-    if (!entry || now - entry.cachedAt >= this.maxAgeMs || now < entry.cachedAt) {
-      if (entry) this.users.delete(userId);
-      return undefined;
-    }
-    return { ...entry.user };
+    const entry = this.young(this.users, userId, now);
+    return entry === undefined ? undefined : { ...entry.user };
   }
 
   /** Remembers a user record read from the store at `now`. */
   keepUser(user: UserRecord, now: number): void {
-    if (!this.channel.connected) return;
-    this.users.delete(user.id);
-    while (this.users.size >= this.maxEntries) {
-      const oldest = this.users.keys().next();
-      if (oldest.done === true) break;
-      this.users.delete(oldest.value);
-    }
-    this.users.set(user.id, { user: { ...user }, cachedAt: now });
+    this.put(this.users, user.id, { user: { ...user }, cachedAt: now });
   }
 
   /** Invalidates here and on every other instance. */
@@ -130,6 +102,36 @@ export class SessionNearCache {
   /** Hit and miss counts, for metrics. */
   stats(): { hits: number; misses: number; size: number } {
     return { hits: this.hits, misses: this.misses, size: this.entries.size };
+  }
+
+  /** The entry of `key` if the channel can be trusted and it is younger than the bound. */
+  private young<T extends { cachedAt: number }>(
+    map: Map<string, T>,
+    key: string,
+    now: number,
+  ): T | undefined {
+    if (!this.channel.connected) {
+      this.clear();
+      return undefined;
+    }
+    const entry = map.get(key);
+    if (entry !== undefined && (now - entry.cachedAt >= this.maxAgeMs || now < entry.cachedAt)) {
+      map.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  /** Stores `entry` under `key` as the most recent, the oldest going past the size bound. */
+  private put<T>(map: Map<string, T>, key: string, entry: T): void {
+    if (!this.channel.connected) return;
+    map.delete(key);
+    while (map.size >= this.maxEntries) {
+      const oldest = map.keys().next();
+      if (oldest.done === true) break;
+      map.delete(oldest.value);
+    }
+    map.set(key, entry);
   }
 
   private clear(): void {

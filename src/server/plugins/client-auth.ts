@@ -6,7 +6,7 @@ import { FIRST_PARTY_CLIENT_ID } from '../../core/clients/clients.js';
 import { TesseraError } from '../../core/errors.js';
 import type { Clients } from '../../core/clients/clients.js';
 import type { ClientRecord } from '../../stores/ports.js';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** The client fields of an OAuth form. */
 export interface ClientForm {
@@ -52,6 +52,28 @@ export async function confidentialClient(
   const client = await clients.authenticate(presented.id, presented.secret);
   if (!client) throw new TesseraError('invalid_client', 'client authentication failed');
   return client;
+}
+
+/**
+ * An `onRequest` hook for the routes of the revocation feed's clients (`GET /auth/revocations`,
+ * `POST /auth/sessions/activity`): a confidential client by Basic auth with `scope`, else 401
+ * with a Basic challenge or 403 `insufficient_scope`.
+ */
+export function requireClientWithScope(clients: Clients, scope: string) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    try {
+      const client = await confidentialClient(clients, presentedClient(request, {}));
+      if (!client.scopes.includes(scope)) {
+        throw new TesseraError('insufficient_scope', `the client needs the scope ${scope}`);
+      }
+    } catch (error) {
+      if (error instanceof TesseraError && error.status === 401) {
+        void reply.header('WWW-Authenticate', 'Basic realm="tessera", charset="UTF-8"');
+        throw new TesseraError('unauthenticated', 'client authentication is required');
+      }
+      throw error;
+    }
+  };
 }
 
 /**

@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox';
 import { REVOCATIONS_SCOPE } from '../../core/clients/clients.js';
 import { TesseraError } from '../../core/errors.js';
 import { toFeedEvent } from '../../core/revocation/feed.js';
-import { confidentialClient, presentedClient } from '../plugins/client-auth.js';
+import { requireClientWithScope } from '../plugins/client-auth.js';
 import { header } from '../plugins/auth.js';
 import { problems } from '../schemas.js';
 import type { RouteContext } from '../context.js';
@@ -49,23 +49,7 @@ export function revocationRoutes(app: FastifyInstance, { core }: RouteContext): 
   app.get(
     '/auth/revocations',
     {
-      onRequest: async (request, reply) => {
-        try {
-          const client = await confidentialClient(core.clients, presentedClient(request, {}));
-          if (!client.scopes.includes(REVOCATIONS_SCOPE)) {
-            throw new TesseraError(
-              'insufficient_scope',
-              `the client needs the scope ${REVOCATIONS_SCOPE}`,
-            );
-          }
-        } catch (error) {
-          if (error instanceof TesseraError && error.status === 401) {
-            void reply.header('WWW-Authenticate', 'Basic realm="tessera", charset="UTF-8"');
-            throw new TesseraError('unauthenticated', 'client authentication is required');
-          }
-          throw error;
-        }
-      },
+      onRequest: requireClientWithScope(core.clients, REVOCATIONS_SCOPE),
       schema: {
         tags: ['revocation feed'],
         summary: 'Revocation events: an SSE stream (Accept: text/event-stream) or a JSON snapshot',

@@ -7,7 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { REVOCATIONS_SCOPE } from '../../core/clients/clients.js';
 import { TesseraError } from '../../core/errors.js';
-import { confidentialClient, presentedClient } from '../plugins/client-auth.js';
+import { requireClientWithScope } from '../plugins/client-auth.js';
 import { problems } from '../schemas.js';
 import type { RouteContext } from '../context.js';
 import type { FastifyInstance } from 'fastify';
@@ -37,23 +37,7 @@ export function sessionActivityRoutes(app: FastifyInstance, { core }: RouteConte
   app.post<{ Body: Static<typeof ActivityReport> }>(
     '/auth/sessions/activity',
     {
-      onRequest: async (request, reply) => {
-        try {
-          const client = await confidentialClient(core.clients, presentedClient(request, {}));
-          if (!client.scopes.includes(REVOCATIONS_SCOPE)) {
-            throw new TesseraError(
-              'insufficient_scope',
-              `the client needs the scope ${REVOCATIONS_SCOPE}`,
-            );
-          }
-        } catch (error) {
-          if (error instanceof TesseraError && error.status === 401) {
-            void reply.header('WWW-Authenticate', 'Basic realm="tessera", charset="UTF-8"');
-            throw new TesseraError('unauthenticated', 'client authentication is required');
-          }
-          throw error;
-        }
-      },
+      onRequest: requireClientWithScope(core.clients, REVOCATIONS_SCOPE),
       schema: {
         tags: ['revocation feed'],
         summary: 'Report activity of sessions a service served from its cache (idle expiry)',

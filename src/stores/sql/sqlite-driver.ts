@@ -8,6 +8,7 @@ import { isBuiltin } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase } from 'kysely';
 import { importNodeSqlite, openNodeSqlite } from './sqlite-node.js';
+import { statementCache } from './statement-cache.js';
 
 /** The SQLite drivers Tessera can run on. */
 export type SqliteDriverName = 'node' | 'better-sqlite3';
@@ -83,30 +84,13 @@ async function loadBetterSqlite3(): Promise<SqliteDriver> {
   };
 }
 
-// Node 22 before 22.13 lists node:sqlite but loads it only behind --experimental-sqlite.
-// Kysely prepares every query anew; compiling the same SQL on each request was a tenth of the
-// session and bearer checks' CPU time in a profile (bench/results/profile.md).
-const STATEMENT_CACHE_SIZE = 256;
-
-/** Reuses the prepared statement of a SQL text already seen (the oldest go past the bound). */
+/** Reuses the prepared statement of a SQL text already seen (statement-cache.ts). */
 function withStatementCache(db: BetterSqlite3.Database): BetterSqlite3.Database {
-  const prepare = db.prepare.bind(db);
-  const cache = new Map<string, BetterSqlite3.Statement>();
-  const cached = (sql: string): BetterSqlite3.Statement => {
-    const held = cache.get(sql);
-    // A statement still iterating cannot run again: that caller gets a fresh one.
-    if (held !== undefined && !held.busy) return held;
-    const statement = prepare(sql);
-    if (held === undefined) {
-      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-      cache.set(sql, statement);
-    }
-    return statement;
-  };
-  db.prepare = cached as typeof db.prepare;
+  db.prepare = statementCache(db.prepare.bind(db), (held) => !held.busy) as typeof db.prepare;
   return db;
 }
 
+// Node 22 before 22.13 lists node:sqlite but loads it only behind --experimental-sqlite.
 async function loadAuto(): Promise<SqliteDriver> {
   if (isBuiltin('node:sqlite')) {
     try {

@@ -2,6 +2,7 @@
  * Node's built-in `node:sqlite` (`DatabaseSync`, Node 22.13+ and 24) as the database Kysely's
  * `SqliteDialect` expects, which is shaped after better-sqlite3. Nothing to build or download.
  */
+import { statementCache } from './statement-cache.js';
 import type { SqliteStatement } from 'kysely';
 import type { SqliteHandle, SqliteOpenOptions } from './sqlite-driver.js';
 
@@ -70,22 +71,6 @@ function statement(database: DatabaseSync, sql: string): SqliteStatement {
   };
 }
 
-// As for better-sqlite3 (sqlite-driver.ts): Kysely prepares every query anew, so the statement
-// of a SQL text already seen is reused; the oldest go past the bound.
-const STATEMENT_CACHE_SIZE = 256;
-
-function statementCache(database: DatabaseSync): (sql: string) => SqliteStatement {
-  const cache = new Map<string, SqliteStatement>();
-  return (sql) => {
-    const held = cache.get(sql);
-    if (held !== undefined) return held;
-    const made = statement(database, sql);
-    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-    cache.set(sql, made);
-    return made;
-  };
-}
-
 /** Opens `path` (or `:memory:`) with node:sqlite, shaped as Kysely's SQLite database. */
 export function openNodeSqlite(
   module: NodeSqlite,
@@ -94,7 +79,7 @@ export function openNodeSqlite(
 ): SqliteHandle {
   const database = new module.DatabaseSync(path, { readOnly: options.readonly ?? false });
   return {
-    prepare: statementCache(database),
+    prepare: statementCache((sql) => statement(database, sql)),
     exec: (sql) => database.exec(sql),
     close: () => database.close(),
   };
