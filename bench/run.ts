@@ -12,7 +12,7 @@ const steps: [string, string[]][] = [
   ['tessera bench', [here('../src/cli/main.ts'), 'bench', ...args]],
   ['bench/routes.ts', [here('routes.ts'), ...args]],
   ...(all
-    ? (['verify.ts', 'http.ts', 'users-search.ts', 'login-storm.ts'].map((script) => [
+    ? (['verify.ts', 'http.ts', 'users-search.ts'].map((script) => [
         `bench/${script}`,
         [here(script)],
       ]) as [string, string[]][])

@@ -38,7 +38,6 @@ const row = (
 
 const login: LoginResults = {
   phaseMs: 5000,
-  threadPool: '4 (default)',
   server: {
     url: 'http://127.0.0.1:1234',
     origin: 'http://127.0.0.1',
@@ -95,7 +94,7 @@ describe('tessera bench login report', () => {
   });
 
   it('reports a server that did not start as not measured', () => {
-    const skipped = loginSection({ phaseMs: 2000, threadPool: '4', protected: [], skipped: 'x|y' });
+    const skipped = loginSection({ phaseMs: 2000, protected: [], skipped: 'x|y' });
     assert.match(skipped.join('\n'), /Not measured: x\\\|y\./);
   });
 

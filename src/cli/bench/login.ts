@@ -52,8 +52,6 @@ export interface ProtectedRow {
 export interface LoginResults {
   phaseMs: number;
   server?: LoginServerReady;
-  /** UV_THREADPOOL_SIZE as the server saw it (its hashes run on that pool). */
-  threadPool: string;
   /** One sign-in at a time. */
   single?: LoadResult;
   /** SIGN_IN_CLIENTS sign-ins at once. */
@@ -218,14 +216,13 @@ export async function loginRows(
 ): Promise<LoginResults> {
   const phaseMs = quick ? 2000 : 5000;
   const warmUpMs = quick ? 300 : 1000;
-  const threadPool = process.env.UV_THREADPOOL_SIZE ?? '4 (default)';
   let child: Child;
   try {
     progress('login: starting a server in a child process');
     child = await startChild();
   } catch (error) {
     const skipped = error instanceof Error ? error.message : String(error);
-    return { phaseMs, threadPool, protected: [], skipped };
+    return { phaseMs, protected: [], skipped };
   }
   try {
     const base = new URL(child.ready.url);
@@ -258,7 +255,7 @@ export async function loginRows(
         cpu: { quiet: quietCpu, storm: stormCpu },
       });
     }
-    return { phaseMs, server: child.ready, threadPool, single, fullTilt, protected: rows };
+    return { phaseMs, server: child.ready, single, fullTilt, protected: rows };
   } finally {
     await child.stop();
   }

@@ -8,7 +8,7 @@
  * OS priority (hash-pool.ts; nice 10 by default, TESSERA_HASH_NICE), so the event loop — every
  * other request — wins the CPU when both want it. Every hash and verification also goes through
  * one process-wide semaphore, by default cores − 1 at once with a short queue; past it, `busy`
- * (503). The pool has as many workers as the semaphore lets hashes run. argon2's own
+ * (503). The pool has as many workers as the semaphore lets hashes run, up to the core count. argon2's own
  * `parallelism` is no help and keeps its default of 1: the argon2 crate is built with its
  * `parallel` feature (node-rs packages/argon2/Cargo.toml), so p > 1 computes the lanes on rayon
  * threads — one admitted hash would then use up to p cores and the bound would count hashes, not
@@ -45,8 +45,17 @@ export function defaultHashBound(): Bound {
   return { concurrency: Math.max(1, availableParallelism() - 1), queue: DEFAULT_HASH_QUEUE };
 }
 
+/**
+ * Workers for `concurrency` admitted hashes: never more than the cores, since argon2 is CPU-bound
+ * and each worker is a V8 isolate plus up to one hash's memory (19 MiB at OWASP's parameters).
+ * Admitted hashes beyond it wait in the pool, as they waited for libuv's 4 threads before.
+ */
+function poolSize(concurrency: number): number {
+  return Math.max(1, Math.min(concurrency, availableParallelism()));
+}
+
 let gate = new Semaphore(defaultHashBound());
-let pool = new HashPool({ size: gate.bound.concurrency, nice: DEFAULT_HASH_NICE });
+let pool = new HashPool({ size: poolSize(gate.bound.concurrency), nice: DEFAULT_HASH_NICE });
 
 /**
  * Sets the process-wide bound on concurrent hashes and their threads' nice value (createTessera
@@ -56,9 +65,10 @@ let pool = new HashPool({ size: gate.bound.concurrency, nice: DEFAULT_HASH_NICE 
 export function boundHashing(bound: HashingBound): void {
   gate = new Semaphore({ concurrency: bound.concurrency, queue: bound.queue });
   const nice = bound.nice ?? DEFAULT_HASH_NICE;
-  if (pool.size === bound.concurrency && pool.nice === nice) return;
+  const size = poolSize(bound.concurrency);
+  if (pool.size === size && pool.nice === nice) return;
   pool.close();
-  pool = new HashPool({ size: bound.concurrency, nice });
+  pool = new HashPool({ size, nice });
 }
 
 /**
