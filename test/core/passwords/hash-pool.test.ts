@@ -19,11 +19,17 @@ const linuxAtNormalPriority = process.platform === 'linux' && getPriority() === 
 
 /** The nice value of every thread of this process (proc(5): field 19 of /proc/self/task/N/stat). */
 function threadNices(): number[] {
-  return readdirSync('/proc/self/task').map((tid) => {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      // A thread that ended between the listing and the read (a closed pool's worker, seen on CI).
+      return [];
+    }
     // Fields after the command name, which may hold spaces, start at field 3.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[19 - 3]);
+    return [Number(fields[19 - 3])];
   });
 }
 
